@@ -1,11 +1,70 @@
-"""Entry point of the `erpmon` console script."""
+"""Entry point of the `erpmon` console script: flags in Prometheus's spelling, sub-commands."""
 
 from __future__ import annotations
 
+import argparse
 import sys
+
+from erpmon import __version__
+from erpmon.cli._logging import LEVELS, setup_logging
+
+# Flags whose names Prometheus users already know; argparse keeps the dots in the option string.
+UP_FLAGS: list[tuple[str, dict[str, object]]] = [
+    ("--config.file", {"dest": "config_file", "default": "", "help": "Prometheus configuration file (default: built-in: scrape erpmon and the host)."}),
+    ("--web.listen-address", {"dest": "listen_address", "default": "0.0.0.0:9090", "help": "Address to listen on for the UI, API and telemetry."}),
+    ("--web.enable-lifecycle", {"dest": "enable_lifecycle", "action": argparse.BooleanOptionalAction, "default": False, "help": "Enable reload via HTTP (POST /-/reload)."}),
+    ("--storage.tsdb.path", {"dest": "storage_tsdb_path", "default": "data/", "help": "Base path for metrics storage."}),
+    ("--storage.tsdb.retention.time", {"dest": "retention_time", "default": "15d", "help": "How long to retain samples in storage."}),
+    ("--storage.tsdb.retention.size", {"dest": "retention_size", "default": "0B", "help": "Maximum number of bytes of storage blocks and WAL (e.g. 512MB); 0 disables."}),
+    ("--storage.tsdb.wal-fsync", {"dest": "wal_fsync", "default": "interval", "choices": ["always", "interval", "never"], "help": "When the WAL is fsynced: after each commit, at most once per second, or never (the OS decides)."}),
+    ("--collector.host", {"dest": "host_collector", "action": argparse.BooleanOptionalAction, "default": True, "help": "Serve host metrics (node_exporter names) at /node/metrics."}),
+    ("--log.level", {"dest": "log_level", "default": "info", "choices": list(LEVELS)}),
+    ("--log.format", {"dest": "log_format", "default": "logfmt", "choices": ["logfmt", "json"]}),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="erpmon", description="Monitoring and alerting for ERPGo, Prometheus-compatible.")
+    parser.add_argument("--version", action="version", version=f"erpmon {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="Run the server: scraping, storage and the HTTP API.")
+    for flag, opts in UP_FLAGS:
+        up.add_argument(flag, **opts)  # type: ignore[arg-type]
+
+    check = sub.add_parser("check", help="Check configuration files (promtool check's counterpart).")
+    check_sub = check.add_subparsers(dest="check_command", required=True)
+    cc = check_sub.add_parser("config", help="Check prometheus.yml files.")
+    cc.add_argument("config_files", nargs="+", metavar="CONFIG-FILES")
+    cc.add_argument("--syntax-only", action="store_true", help="Only check the syntax; do not read referenced files.")
+
+    from erpmon.cli._tsdb import add_tsdb_commands
+
+    add_tsdb_commands(sub)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    print("erpmon: sub-commands are being wired; got", args)
-    return 0
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "up":
+        setup_logging(args.log_level, args.log_format)
+        from erpmon.cli._up import prepare_up_args, run_up
+
+        try:
+            prepare_up_args(args, parser)
+        except ValueError as err:
+            print(f"erpmon: error: {err}", file=sys.stderr)
+            return 1
+        return run_up(args)
+    setup_logging("warn")
+    if args.command == "check":
+        from erpmon.cli._check import check_config
+
+        return check_config(args.config_files, syntax_only=args.syntax_only)
+    if args.command == "tsdb":
+        from erpmon.cli._tsdb import run_tsdb
+
+        return run_tsdb(args)
+    parser.error(f"unknown command {args.command}")
+    return 2

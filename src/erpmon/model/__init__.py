@@ -6,6 +6,7 @@ Reads from: nothing inside erpmon; every other package imports this one.
 Hands on: value types to scrape, storage, tsdb, promql and the web API.
 """
 
+from erpmon.model._gofloat import format_f, format_g
 from erpmon.model._labels import METRIC_NAME, Labels, is_valid_label_name, is_valid_metric_name
 from erpmon.model._matcher import Matcher, MatchType, RegexError
 from erpmon.model._sample import STALE_NAN, STALE_NAN_BITS, is_stale_nan
@@ -18,6 +19,8 @@ __all__ = [
     "MatchType",
     "Matcher",
     "RegexError",
+    "format_f",
+    "format_g",
     "is_stale_nan",
     "is_valid_label_name",
     "is_valid_metric_name",

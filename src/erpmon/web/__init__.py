@@ -1,0 +1,11 @@
+"""HTTP: Prometheus's management endpoints and API shapes, served by Starlette; owns no state.
+
+Owns: routes, request validation and the JSON shapes of Prometheus's HTTP API.
+Reads from: a `WebContext` the CLI fills with callables (targets, tsdb stats, reload, metrics).
+Hands on: HTTP responses; reload requests to the CLI's reload function.
+"""
+
+from erpmon.web._app import WebContext, build_app
+from erpmon.web._responses import rfc3339
+
+__all__ = ["WebContext", "build_app", "rfc3339"]
