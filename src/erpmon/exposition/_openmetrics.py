@@ -23,12 +23,13 @@ from erpmon.exposition._numbers import (
 from erpmon.exposition._omexact import EXEMPLAR_SUFFIXES, om_comment
 from erpmon.exposition._series import (
     LABEL_NAME_PATTERN,
+    LABEL_VALUE_PATTERN,
     METRIC_NAME_PATTERN,
     labels_from_block,
 )
 from erpmon.exposition._types import NO_TIMESTAMP, ParsedExposition
 
-_LVALUE = r'"(?:[^"\\\n]|\\[^\n])*+"'
+_LVALUE = LABEL_VALUE_PATTERN
 _PAIRS = rf"(?:{LABEL_NAME_PATTERN}={_LVALUE}(?:,{LABEL_NAME_PATTERN}={_LVALUE})*+)?"
 _LINE_RE = re.compile(
     rf"(?P<key>(?P<name>{METRIC_NAME_PATTERN})(?P<lb>\{{{_PAIRS}\}})?) (?P<value>[^ ]++)"
