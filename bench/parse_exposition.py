@@ -72,12 +72,13 @@ def main() -> None:
     def client() -> int:
         return sum(len(f.samples) for f in text_string_to_metric_families(text))
 
+    r = args.repeat
     rows = [
-        ("erpmon text, steady state (all keys known)", lambda: len(parse_text(body, known=keys)), args.repeat),
-        ("erpmon text, first parse (labels built)", lambda: len(parse_text(body)), args.repeat),
-        ("erpmon openmetrics, steady state", lambda: len(parse_openmetrics(om_body, known=om_keys)), args.repeat),
-        ("erpmon openmetrics, first parse", lambda: len(parse_openmetrics(om_body)), args.repeat),
-        ("prometheus_client text_string_to_metric_families", client, max(1, args.repeat // 3)),
+        ("erpmon text, steady state (all keys known)", lambda: len(parse_text(body, known=keys)), r),
+        ("erpmon text, first parse (labels built)", lambda: len(parse_text(body)), r),
+        ("erpmon openmetrics, steady state", lambda: len(parse_openmetrics(om_body, known=om_keys)), r),
+        ("erpmon openmetrics, first parse", lambda: len(parse_openmetrics(om_body)), r),
+        ("prometheus_client text_string_to_metric_families", client, max(1, r // 3)),
     ]
     for label, fn, repeat in rows:
         print(f"{label:52s} {best_rate(fn, repeat):>12,.0f} samples/s")
