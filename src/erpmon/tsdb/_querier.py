@@ -1,0 +1,101 @@
+"""Queries over blocks and the head, merged per series and deduplicated by timestamp."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from erpmon.model import Labels, Matcher
+from erpmon.storage import Series
+from erpmon.tsdb._block import Block
+from erpmon.tsdb._chunks import F64, I64
+from erpmon.tsdb._errors import ClosedError
+from erpmon.tsdb._head import Head
+
+
+def merge_parts(parts: list[tuple[I64, F64]]) -> tuple[I64, F64]:
+    """One series' samples from several sources, sorted by time, one sample per timestamp.
+
+    Sources come oldest block first, head last; on equal timestamps the first wins.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    ts = np.concatenate([p[0] for p in parts])
+    vs = np.concatenate([p[1] for p in parts])
+    order = np.argsort(ts, kind="stable")
+    ts, vs = ts[order], vs[order]
+    keep = np.ones(len(ts), dtype=bool)
+    keep[1:] = ts[1:] != ts[:-1]
+    return ts[keep], vs[keep]
+
+
+class TSDBQuerier:
+    """A `storage.Querier` over the blocks overlapping [mint, maxt] and the head."""
+
+    def __init__(
+        self, head: Head, blocks: Sequence[Block], mint: int, maxt: int, on_close: Callable[[], None]
+    ) -> None:
+        self.mint = mint
+        self.maxt = maxt
+        self._head = head
+        self._blocks = list(blocks)
+        self._on_close: Callable[[], None] | None = on_close
+
+    def _check(self) -> None:
+        if self._on_close is None:
+            raise ClosedError("querier is closed")
+
+    def select(self, matchers: Sequence[Matcher]) -> list[Series]:
+        self._check()
+        found: dict[Labels, list[tuple[I64, F64]]] = {}
+        for block in self._blocks:
+            for labels, (_, ts, vs) in block.select(matchers, self.mint, self.maxt):
+                found.setdefault(labels, []).append((ts, vs))
+        for labels, (_, ts, vs) in self._head.select(matchers, self.mint, self.maxt):
+            found.setdefault(labels, []).append((ts, vs))
+        out = []
+        for labels in sorted(found):
+            ts, vs = merge_parts(found[labels])
+            if len(ts):
+                out.append(Series(labels, ts, vs))
+        return out
+
+    def _series_labels(self, matchers: Sequence[Matcher]) -> list[Labels]:
+        labels = self._head.series_labels(matchers)
+        for block in self._blocks:
+            labels.extend(block.series_labels(matchers))
+        return labels
+
+    def label_names(self, matchers: Sequence[Matcher] = ()) -> list[str]:
+        self._check()
+        if matchers:
+            return sorted({n for lb in self._series_labels(matchers) for n in lb.names()})
+        with self._head.lock:
+            names = set(self._head.postings.label_names())
+        for block in self._blocks:
+            names.update(block.index.label_names())
+        return sorted(names)
+
+    def label_values(self, name: str, matchers: Sequence[Matcher] = ()) -> list[str]:
+        self._check()
+        if matchers:
+            values = {lb.get(name) for lb in self._series_labels(matchers)}
+            values.discard("")
+            return sorted(values)
+        with self._head.lock:
+            found = set(self._head.postings.values_of(name))
+        for block in self._blocks:
+            found.update(block.index.values_of(name))
+        return sorted(found)
+
+    def close(self) -> None:
+        if self._on_close is not None:
+            on_close, self._on_close = self._on_close, None
+            on_close()
+
+    def __enter__(self) -> TSDBQuerier:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
