@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from erpmon.hostmetrics import (
@@ -40,16 +40,19 @@ devices = st.from_regex(
 )
 
 
+@settings(deadline=None)
 @given(mount_points)
 def test_mount_points_default_agrees_with_node_exporter(path: str) -> None:
     assert NameFilter(DEFAULT_MOUNT_POINTS_EXCLUDE).excludes(path) == bool(re.search(NE_MOUNT_POINTS, path))
 
 
+@settings(deadline=None)
 @given(fs_types)
 def test_fs_types_default_agrees_with_node_exporter(fstype: str) -> None:
     assert NameFilter(DEFAULT_FS_TYPES_EXCLUDE).excludes(fstype) == bool(re.search(NE_FS_TYPES, fstype))
 
 
+@settings(deadline=None)
 @given(devices)
 def test_diskstats_default_agrees_with_node_exporter(device: str) -> None:
     assert NameFilter(DEFAULT_DISKSTATS_DEVICE_EXCLUDE).excludes(device) == bool(
