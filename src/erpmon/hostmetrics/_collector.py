@@ -116,7 +116,10 @@ class HostCollector:
             "cpu": CpuGroup(p, guest=o.cpu_guest),
             "diskstats": DiskstatsGroup(p, devices=NameFilter(o.diskstats_device_exclude)),
             "filesystem": FilesystemGroup(
-                p, mount_points=NameFilter(o.mount_points_exclude), fs_types=NameFilter(o.fs_types_exclude)
+                p,
+                mount_points=NameFilter(o.mount_points_exclude),
+                fs_types=NameFilter(o.fs_types_exclude),
+                mount_timeout=o.mount_timeout,
             ),
             "loadavg": LoadavgGroup(p),
             "meminfo": MeminfoGroup(p),

@@ -2,7 +2,7 @@
 
 As node_exporter (collector/filesystem_linux.go): mounts whose mount point or type the
 exclusion regexes match are skipped; a mount listed twice with the same labels is exported once;
-read-only means "ro" among the mount options; a failing statfs exports
+read-only means "ro" among the mount options; a failing or timed-out statfs exports
 ``node_filesystem_device_error 1`` and ``node_filesystem_readonly`` and no sizes.
 node_exporter 1.9 added a ``device_error`` label holding the error text; this collector keeps
 the three labels of the 1.x series before it, the ones dashboards and rules match on.
@@ -17,6 +17,7 @@ from prometheus_client.metrics_core import Metric
 from erpmon.hostmetrics._options import NameFilter
 from erpmon.hostmetrics._provider import HostProvider
 from erpmon.hostmetrics._spec import FamilySpec, non_empty
+from erpmon.hostmetrics._statfs import StatfsGuard
 
 _LABELS = ("device", "mountpoint", "fstype")
 
@@ -40,10 +41,18 @@ SPECS = (AVAIL, DEVICE_ERROR, FILES, FILES_FREE, FREE, READONLY, SIZE)
 class FilesystemGroup:
     name = "filesystem"
 
-    def __init__(self, provider: HostProvider, *, mount_points: NameFilter, fs_types: NameFilter) -> None:
+    def __init__(
+        self,
+        provider: HostProvider,
+        *,
+        mount_points: NameFilter,
+        fs_types: NameFilter,
+        mount_timeout: float | None,
+    ) -> None:
         self._provider = provider
         self._mount_points = mount_points
         self._fs_types = fs_types
+        self._statfs = StatfsGuard(provider.disk_usage, mount_timeout)
 
     def describe(self) -> Sequence[Metric]:
         return [s.new() for s in SPECS]
@@ -60,7 +69,7 @@ class FilesystemGroup:
             seen.add(labels)
             ro = 1.0 if "ro" in part.opts.split(",") else 0.0
             try:
-                usage = self._provider.disk_usage(part.mountpoint)
+                usage = self._statfs.usage(part.mountpoint)
             except OSError:
                 device_error.add_metric(labels, 1.0)
                 readonly.add_metric(labels, ro)

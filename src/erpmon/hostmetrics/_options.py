@@ -49,6 +49,8 @@ class HostOptions:
     ``*_exclude``: anchored RE2 on the mount point, file system type, or device name; ``None``
     excludes nothing. ``netdev_device_exclude`` defaults to ``None``: node_exporter keeps ``lo``.
     ``cpu_guest``: also export ``node_cpu_guest_seconds_total`` (node_exporter's default).
+    ``mount_timeout``: seconds a statfs may take before its mount is reported as a device error
+    and left alone until the call returns (node_exporter: 5 s); ``None`` calls statfs inline.
     """
 
     collectors: frozenset[str] = field(default_factory=lambda: frozenset(COLLECTOR_GROUPS))
@@ -57,8 +59,11 @@ class HostOptions:
     netdev_device_exclude: str | None = None
     diskstats_device_exclude: str | None = DEFAULT_DISKSTATS_DEVICE_EXCLUDE
     cpu_guest: bool = True
+    mount_timeout: float | None = 5.0
 
     def __post_init__(self) -> None:
+        if self.mount_timeout is not None and not self.mount_timeout > 0:
+            raise ValueError(f"mount_timeout must be positive seconds or None, not {self.mount_timeout!r}")
         unknown = set(self.collectors) - set(COLLECTOR_GROUPS)
         if unknown:
             raise ValueError(
