@@ -2,7 +2,8 @@ import pytest
 
 from erpmon.model import Labels
 from erpmon.relabel import RelabelConfig
-from erpmon.scrape import ScrapeSettings, TargetError, format_duration, populate_labels
+from erpmon.config import format_duration
+from erpmon.scrape import ScrapeSettings, TargetError, populate_labels
 from erpmon.scrape._target import Target
 
 SETTINGS = ScrapeSettings(job_name="api", scrape_interval_ms=15_000, scrape_timeout_ms=10_000)

@@ -32,10 +32,14 @@ def add_tsdb_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     dump.add_argument("--match", default="{__name__=~'(?s:.*)'}", help="Series selector.")
 
     create = tsdb_sub.add_parser("create-blocks-from", help="Import samples and write blocks (backfill).")
-    create.add_argument("-q", "--quiet", action="store_true", help="Do not print created blocks.")
-    create.add_argument("-r", "--human-readable", action="store_true", help="Print human readable values.")
+    # promtool takes these flags before or after the format; argparse needs them on both levels,
+    # under distinct names because a sub-parser's defaults overwrite its parent's values.
+    create.add_argument("-q", "--quiet", dest="quiet_outer", action="store_true", help="Do not print created blocks.")
+    create.add_argument("-r", "--human-readable", dest="human_outer", action="store_true")
     create_sub = create.add_subparsers(dest="import_format", required=True)
     om = create_sub.add_parser("openmetrics", help="Import OpenMetrics text with timestamps.")
+    om.add_argument("-q", "--quiet", action="store_true", help="Do not print created blocks.")
+    om.add_argument("-r", "--human-readable", action="store_true", help="Print human readable values.")
     om.add_argument("input")
     om.add_argument("output_dir", nargs="?", default=DEFAULT_DB_PATH)
 
@@ -48,7 +52,12 @@ def run_tsdb(args: argparse.Namespace) -> int:
             return analyze(args.db_path, args.block_id, args.limit)
         from erpmon.cli._backfill import backfill_openmetrics
 
-        return backfill_openmetrics(args.input, args.output_dir, quiet=args.quiet, human=args.human_readable)
+        return backfill_openmetrics(
+            args.input,
+            args.output_dir,
+            quiet=args.quiet or args.quiet_outer,
+            human=args.human_readable or args.human_outer,
+        )
     except (OSError, SelectorError, ValueError) as err:
         print(err, file=sys.stderr)
         return 1

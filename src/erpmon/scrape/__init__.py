@@ -12,7 +12,7 @@ from erpmon.scrape._manager import ScrapeManager
 from erpmon.scrape._pool import DroppedTarget, PoolView, ScrapePool
 from erpmon.scrape._scraper import USER_AGENT, HTTPScraper, ScrapeError, Scraper
 from erpmon.scrape._stats import ScrapeStats
-from erpmon.scrape._target import Health, ScrapeSettings, Target, TargetError, format_duration, populate_labels
+from erpmon.scrape._target import Health, ScrapeSettings, Target, TargetError, populate_labels
 
 __all__ = [
     "REPORT_METRICS",
@@ -31,6 +31,5 @@ __all__ = [
     "Scraper",
     "Target",
     "TargetError",
-    "format_duration",
     "populate_labels",
 ]

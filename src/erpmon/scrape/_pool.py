@@ -12,7 +12,13 @@ from erpmon.clock import Clock
 from erpmon.config import ScrapeConfig, TargetGroup
 from erpmon.model import Labels
 from erpmon.scrape._loop import LoopOptions, ScrapeLoop
-from erpmon.scrape._scraper import HTTPClientSettings, HTTPScraper, build_client
+from erpmon.scrape._scraper import (
+    AuthorizationCredentials,
+    BasicCredentials,
+    HTTPClientSettings,
+    HTTPScraper,
+    build_client,
+)
 from erpmon.scrape._stats import ScrapeStats
 from erpmon.scrape._target import ADDRESS, ScrapeSettings, Target, TargetError, populate_labels, target_interval_ms
 from erpmon.storage import Appendable
@@ -38,8 +44,8 @@ class PoolView:
 def scrape_settings(cfg: ScrapeConfig) -> ScrapeSettings:
     return ScrapeSettings(
         job_name=cfg.job_name,
-        scrape_interval_ms=cfg.scrape_interval,
-        scrape_timeout_ms=cfg.scrape_timeout,
+        scrape_interval_ms=cfg.scrape_interval_ms,
+        scrape_timeout_ms=cfg.scrape_timeout_ms,
         metrics_path=cfg.metrics_path,
         scheme=cfg.scheme,
         params={k: list(v) for k, v in cfg.params.items()},
@@ -60,11 +66,18 @@ def loop_options(cfg: ScrapeConfig) -> LoopOptions:
 
 
 def client_settings(cfg: ScrapeConfig) -> HTTPClientSettings:
-    hc = cfg.http_client
+    hc = cfg.http
     tls = hc.tls_config
+    basic = None
+    if hc.basic_auth is not None:
+        basic = BasicCredentials(hc.basic_auth.username, hc.basic_auth.password, hc.basic_auth.password_file)
+    authz = None
+    if hc.authorization is not None:
+        a = hc.authorization
+        authz = AuthorizationCredentials(a.type or "Bearer", a.credentials, a.credentials_file)
     return HTTPClientSettings(
-        basic_auth=hc.basic_auth_pair(),
-        authorization=hc.authorization_pair(),
+        basic_auth=basic,
+        authorization=authz,
         ca_file=tls.ca_file or None,
         cert_file=tls.cert_file or None,
         key_file=tls.key_file or None,
@@ -140,7 +153,7 @@ class ScrapePool:
             target.url(),
             timeout_s=target.timeout_ms / 1000.0,
             body_size_limit=self.config.body_size_limit,
-            server_name=self.config.http_client.tls_config.server_name or None,
+            server_name=self.config.http.tls_config.server_name or None,
         )
         return ScrapeLoop(target, scraper, self._appendable, self._options, self._clock, self._stats)
 

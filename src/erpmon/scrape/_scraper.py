@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import ssl
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -27,11 +29,25 @@ class Scraper(Protocol):
 
 
 @dataclass(frozen=True)
+class BasicCredentials:
+    username: str
+    password: str = ""
+    password_file: str = ""
+
+
+@dataclass(frozen=True)
+class AuthorizationCredentials:
+    type: str
+    credentials: str = ""
+    credentials_file: str = ""
+
+
+@dataclass(frozen=True)
 class HTTPClientSettings:
     """What a scrape config says about how to talk to targets."""
 
-    basic_auth: tuple[str, str] | None = None
-    authorization: tuple[str, str] | None = None  # (type, credentials)
+    basic_auth: BasicCredentials | None = None
+    authorization: AuthorizationCredentials | None = None
     ca_file: str | None = None
     cert_file: str | None = None
     key_file: str | None = None
@@ -39,6 +55,26 @@ class HTTPClientSettings:
     insecure_skip_verify: bool = False
     follow_redirects: bool = True
     proxy_url: str | None = None
+
+
+class _CredentialsAuth(httpx.Auth):
+    """Sets the Authorization header per request; secret files are re-read each time, as Prometheus does."""
+
+    def __init__(self, basic: BasicCredentials | None, authz: AuthorizationCredentials | None) -> None:
+        self._basic = basic
+        self._authz = authz
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self._basic is not None:
+            b = self._basic
+            password = read_secret_file(b.password_file) if b.password_file else b.password
+            token = base64.b64encode(f"{b.username}:{password}".encode()).decode()
+            request.headers["Authorization"] = f"Basic {token}"
+        elif self._authz is not None:
+            a = self._authz
+            creds = read_secret_file(a.credentials_file) if a.credentials_file else a.credentials
+            request.headers["Authorization"] = f"{a.type} {creds}"
+        yield request
 
 
 def build_client(settings: HTTPClientSettings) -> httpx.AsyncClient:
@@ -53,15 +89,11 @@ def build_client(settings: HTTPClientSettings) -> httpx.AsyncClient:
             ctx.verify_mode = ssl.CERT_NONE
         verify = ctx
     auth: httpx.Auth | None = None
-    if settings.basic_auth is not None:
-        auth = httpx.BasicAuth(*settings.basic_auth)
-    headers = {}
-    if settings.authorization is not None:
-        headers["Authorization"] = f"{settings.authorization[0]} {settings.authorization[1]}"
+    if settings.basic_auth is not None or settings.authorization is not None:
+        auth = _CredentialsAuth(settings.basic_auth, settings.authorization)
     return httpx.AsyncClient(
         verify=verify,
         auth=auth,
-        headers=headers,
         follow_redirects=settings.follow_redirects,
         proxy=settings.proxy_url,
         trust_env=False,
@@ -134,4 +166,5 @@ def _go_float(x: float) -> str:
 
 
 def read_secret_file(path: str) -> str:
+    """Secret files as Prometheus reads them: the content with surrounding whitespace trimmed."""
     return Path(path).read_text().strip()

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from erpmon.config import parse_duration
+from erpmon.config import format_duration, parse_duration
 from erpmon.model import Labels
 from erpmon.relabel import RelabelConfig, relabel
 
@@ -90,27 +90,6 @@ class Target:
             last_scrape_ms=other.last_scrape_ms,
             last_scrape_duration_s=other.last_scrape_duration_s,
         )
-
-
-def format_duration(ms: int) -> str:
-    """Prometheus's model.Duration.String(): `1d2h`, `15s`, `1m30s`, `500ms`, `0s`."""
-    if ms == 0:
-        return "0s"
-    units = (
-        ("y", 365 * 24 * 3600 * 1000),
-        ("w", 7 * 24 * 3600 * 1000),
-        ("d", 24 * 3600 * 1000),
-        ("h", 3600 * 1000),
-        ("m", 60 * 1000),
-        ("s", 1000),
-        ("ms", 1),
-    )
-    out = []
-    for unit, size in units:
-        n, ms = divmod(ms, size)
-        if n:
-            out.append(f"{n}{unit}")
-    return "".join(out)
 
 
 def _split_host_port(addr: str) -> tuple[str, str] | None:

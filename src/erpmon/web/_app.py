@@ -14,7 +14,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Lifespan
 
-from erpmon.scrape import PoolView, Target, format_duration
+from erpmon.config import format_duration
+from erpmon.scrape import PoolView, Target
 from erpmon.web._responses import error, rfc3339, success
 
 EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
