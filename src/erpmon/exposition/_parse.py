@@ -20,8 +20,8 @@ OPENMETRICS_MEDIA_TYPE = "application/openmetrics-text"
 
 _NO_KEYS: frozenset[str] = frozenset()
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
-_MEDIA_TYPE_RE = re.compile(rf"\s*({_TOKEN})\s*/\s*({_TOKEN})\s*")
-_PARAM_RE = re.compile(rf'\s*;\s*{_TOKEN}\s*=\s*(?:{_TOKEN}|"(?:[^"\\]|\\.)*")\s*')
+_MEDIA_TYPE_RE = re.compile(rf"\s*({_TOKEN}/{_TOKEN})\s*")
+_PARAM_RE = re.compile(rf'\s*;\s*({_TOKEN})\s*=\s*(?:{_TOKEN}|"(?:[^"\\]|\\.)*")\s*')
 _TRAILING_SEMICOLON_RE = re.compile(r"\s*;\s*")
 
 
@@ -35,14 +35,18 @@ def content_type_is_openmetrics(content_type: str | None) -> bool:
     if not content_type:
         return False
     m = _MEDIA_TYPE_RE.match(content_type)
-    if m is None or f"{m.group(1)}/{m.group(2)}".lower() != OPENMETRICS_MEDIA_TYPE:
+    if m is None or m.group(1).lower() != OPENMETRICS_MEDIA_TYPE:
         return False
     pos = m.end()
+    seen: set[str] = set()
     while pos < len(content_type):
         p = _PARAM_RE.match(content_type, pos)
         if p is None:
             # mime.ParseMediaType forgives one trailing ";", nothing else.
             return _TRAILING_SEMICOLON_RE.fullmatch(content_type, pos) is not None
+        if p.group(1).lower() in seen:
+            return False  # "mime: duplicate parameter name"
+        seen.add(p.group(1).lower())
         pos = p.end()
     return True
 
