@@ -106,7 +106,7 @@ def parse_prometheus_config(text: str, filename: str = "prometheus.yml") -> Prom
         raise ConfigError(dec.problems)
     cfg = _decode(dec, root, os.path.dirname(filename))
     if dec.problems or cfg is None:
-        raise ConfigError(dec.problems)
+        raise ConfigError(sorted(dec.problems, key=lambda p: (p.line, p.column)))
     return cfg
 
 
