@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -22,6 +22,7 @@ class Server:
     proc: subprocess.Popen[bytes]
     url: str
     log_path: Path
+    log_file: IO[bytes]
 
     def get(self, path: str, **kw: Any) -> httpx.Response:
         return httpx.get(self.url + path, timeout=5, **kw)
@@ -73,7 +74,7 @@ def start_erpmon(tmp_path: Path) -> Iterator[Any]:
             stderr=subprocess.STDOUT,
             env=env,
         )
-        server = Server(proc, f"http://127.0.0.1:{port}", log_path)
+        server = Server(proc, f"http://127.0.0.1:{port}", log_path, log)
         started.append(server)
         server.wait_until(lambda: server.get("/-/ready").status_code == 200, what="/-/ready")
         return server
@@ -83,3 +84,4 @@ def start_erpmon(tmp_path: Path) -> Iterator[Any]:
         if s.proc.poll() is None:
             s.proc.kill()
             s.proc.wait()
+        s.log_file.close()

@@ -22,7 +22,14 @@ from starlette.applications import Starlette
 from erpmon import __version__
 from erpmon.clock import SystemClock
 from erpmon.cli._selfmetrics import RowsCollector, render, scrape_rows
-from erpmon.config import ConfigError, PrometheusConfig, load_prometheus_config, parse_prometheus_config
+from erpmon.config import (
+    ConfigError,
+    PrometheusConfig,
+    load_prometheus_config,
+    parse_base2_bytes,
+    parse_duration,
+    parse_prometheus_config,
+)
 from erpmon.hostmetrics import host_registry, self_registry
 from erpmon.scrape import ScrapeManager
 from erpmon.tsdb import TSDB, TSDBOptions
@@ -221,6 +228,30 @@ class _Server(uvicorn.Server):
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
+
+
+def prepare_up_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Turn flag text into typed values (ValueError on bad input) and remember flags for the API."""
+    args.retention_ms = parse_duration(args.retention_time)
+    args.retention_bytes = parse_base2_bytes(args.retention_size)
+    args.retention_text = args.retention_time
+    if args.retention_bytes:
+        args.retention_text += f" or {args.retention_size}"
+    host, sep, port = args.listen_address.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(f"invalid --web.listen-address {args.listen_address!r}: want HOST:PORT")
+    by_dest = {a.dest: a.option_strings[0].lstrip("-") for a in _up_actions(parser)}
+    args.flag_values = {
+        flag: str(getattr(args, dest)).lower() if isinstance(getattr(args, dest), bool) else str(getattr(args, dest))
+        for dest, flag in by_dest.items()
+    }
+
+
+def _up_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return [a for a in action.choices["up"]._actions if a.option_strings and a.dest != "help"]
+    return []
 
 
 def run_up(args: argparse.Namespace) -> int:

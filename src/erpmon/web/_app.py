@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -62,7 +63,9 @@ def build_app(ctx: WebContext, lifespan: Lifespan[Starlette] | None = None) -> S
     async def host_metrics(_: Request) -> Response:
         if ctx.host_metrics is None:
             return PlainTextResponse("host collector is disabled (--no-collector.host)", status_code=404)
-        return Response(ctx.host_metrics(), media_type=EXPOSITION_CONTENT_TYPE)
+        # Collection may block on a hung mount (bounded by the collector's mount timeout).
+        body = await asyncio.to_thread(ctx.host_metrics)
+        return Response(body, media_type=EXPOSITION_CONTENT_TYPE)
 
     async def targets(request: Request) -> Response:
         state = request.query_params.get("state", "any").lower()
