@@ -63,7 +63,7 @@ def text_lines(draw: st.DrawFn) -> str:
     ws = st.sampled_from(["", " ", "\t", "  "])
     pairs = draw(st.lists(st.tuples(LNAMES, LVALUES), max_size=3, unique_by=lambda p: p[0]))
     block = ""
-    if pairs or draw(st.booleans()):
+    if len(pairs) > 0 or draw(st.booleans()):
         sep = draw(st.sampled_from([",", ", ", " ,"]))
         block = draw(ws) + "{" + sep.join(f'{n}{draw(ws)}="{v}"' for n, v in pairs)
         block += draw(st.sampled_from(["", ","])) if pairs else ""
@@ -88,7 +88,8 @@ def test_text_generated_payloads(lines: list[str]) -> None:
 def om_lines(draw: st.DrawFn) -> str:
     pairs = draw(st.lists(st.tuples(LNAMES, LVALUES), max_size=3, unique_by=lambda p: p[0]))
     name = draw(NAMES)
-    block = "{" + ",".join(f'{n}="{v}"' for n, v in pairs) + "}" if pairs or draw(st.booleans()) else ""
+    braces = len(pairs) > 0 or draw(st.booleans())
+    block = "{" + ",".join(f'{n}="{v}"' for n, v in pairs) + "}" if braces else ""
     ts = draw(st.sampled_from(["", " 0", " 1700000000.123", " -1.5", " 1e3"]))
     exemplar = ""
     if name.endswith(("_total", "_bucket")) and draw(st.booleans()):

@@ -69,7 +69,7 @@ def parse_text(body: bytes | str, *, known: Container[str] = _NO_KEYS) -> Parsed
     function returned.
     """
     text, valid_utf8 = _decode(body)
-    if valid_utf8 and "\0" not in text:
+    if valid_utf8:
         parsed = parse_text_fast(text, known)
         if parsed is not None:
             return parsed

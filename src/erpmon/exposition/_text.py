@@ -79,6 +79,8 @@ def text_comment(line: str, types: dict[str, MetricType], helps: dict[str, str])
 
 def parse_text_fast(text: str, known: Container[str]) -> ParsedExposition | None:
     """Parse a payload made of ordinary lines; None where the exact tokenizer must decide."""
+    if "\0" in text:  # NUL has position-dependent meanings in the 0.0.4 lexer
+        return None
     keys: list[str] = []
     values: list[str] = []
     ts_at: list[int] = []
