@@ -21,8 +21,10 @@ BUCKETS = ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "
 
 
 def payload(n_series: int, step: int) -> bytes:
-    lines = ["# HELP erpgo_http_request_duration_seconds HTTP request duration in seconds",
-             "# TYPE erpgo_http_request_duration_seconds histogram"]
+    lines = [
+        "# HELP erpgo_http_request_duration_seconds HTTP request duration in seconds",
+        "# TYPE erpgo_http_request_duration_seconds histogram",
+    ]
     endpoints = max(1, n_series // (len(BUCKETS) * 4))
     n = 0
     for e in range(endpoints):
@@ -52,7 +54,15 @@ def main() -> None:
     ap.add_argument("--scrapes", type=int, default=30)
     args = ap.parse_args()
     bodies = [payload(args.series, i) for i in range(args.scrapes + 1)]
-    labels = Labels({"__address__": "h:1", "__scheme__": "http", "__metrics_path__": "/metrics", "job": "erpgo-api", "instance": "h:1"})
+    labels = Labels(
+        {
+            "__address__": "h:1",
+            "__scheme__": "http",
+            "__metrics_path__": "/metrics",
+            "job": "erpgo-api",
+            "instance": "h:1",
+        }
+    )
     with tempfile.TemporaryDirectory() as tmp:
         db = TSDB.open(tmp, TSDBOptions(wal_fsync="never"))
         clock = FakeClock()

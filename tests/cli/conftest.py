@@ -13,7 +13,6 @@ from typing import IO, Any
 
 import httpx
 import pytest
-
 from tests.support import ERPMON, free_port
 
 

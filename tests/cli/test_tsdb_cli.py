@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from tests.support import ERPMON, need_binary
 
 HOUR = 3600
@@ -18,16 +17,18 @@ def openmetrics_fixture(seed: int = 7) -> str:
     rng = random.Random(seed)
     t0 = 1_700_000_000
     lines = ["# HELP erpgo_orders_created_total Orders created.", "# TYPE erpgo_orders_created_total counter"]
-    for endpoint in ('/api/v1/orders/{id}', 'quote"back\\slash', "new\nline"):
+    for endpoint in ("/api/v1/orders/{id}", 'quote"back\\slash', "new\nline"):
         total = 0.0
         escaped = endpoint.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
         for i in range(0, 7 * HOUR, 15 * 60):
             total += rng.randint(0, 40)
-            lines.append(f'erpgo_orders_created_total{{endpoint="{escaped}"}} {total} {t0 + i + rng.random():.3f}')
+            lines.append(
+                f'erpgo_orders_created_total{{endpoint="{escaped}"}} {total} {t0 + i + rng.random():.3f}'
+            )
     lines += ["# TYPE erpgo_cpu gauge"]
     values = ["NaN", "+Inf", "-Inf", "1e-07", "123456789", "0.1", "-0", "3.14159", "1e+22"]
     for i in range(0, 7 * HOUR, 20 * 60):
-        lines.append(f"erpgo_cpu{{core=\"0\"}} {values[(i // 1200) % len(values)]} {t0 + i}")
+        lines.append(f'erpgo_cpu{{core="0"}} {values[(i // 1200) % len(values)]} {t0 + i}')
     lines += ["# TYPE erpgo_latency histogram"]
     for i in range(0, 3 * HOUR, 30 * 60):
         for le in ("0.1", "1", "+Inf"):
@@ -65,7 +66,7 @@ def test_backfill_and_dump_match_promtool(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "match",
-    ['erpgo_cpu', '{__name__=~"erpgo_latency_.*", le!="+Inf"}', '{endpoint=~".*back.*"}'],
+    ["erpgo_cpu", '{__name__=~"erpgo_latency_.*", le!="+Inf"}', '{endpoint=~".*back.*"}'],
 )
 def test_dump_with_matchers_and_time_range_matches_promtool(tmp_path: Path, match: str) -> None:
     promtool = need_binary("promtool")
@@ -87,15 +88,21 @@ def test_dump_with_matchers_and_time_range_matches_promtool(tmp_path: Path, matc
     [
         # Out of order and repeated timestamps within one 2 h window are dropped; across windows kept.
         "a 1 10\na 2 5\na 3 10\na 4 11\na 5 7300\na 6 7000\nb 1 1\nb 2 1\n# EOF\n",
-        "a{x=\"1\"} 1 7300\na{x=\"1\"} 2 10\na{x=\"2\"} 3 10\n# EOF\n",
+        'a{x="1"} 1 7300\na{x="1"} 2 10\na{x="2"} 3 10\n# EOF\n',
     ],
 )
 def test_backfill_keeps_what_promtool_keeps(tmp_path: Path, body: str) -> None:
     promtool = need_binary("promtool")
     src = tmp_path / "in.om"
     src.write_text(body)
-    assert run([*ERPMON, "tsdb", "create-blocks-from", "openmetrics", str(src), str(tmp_path / "o")]).returncode == 0
-    assert run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(src), str(tmp_path / "t")]).returncode == 0
+    assert (
+        run([*ERPMON, "tsdb", "create-blocks-from", "openmetrics", str(src), str(tmp_path / "o")]).returncode
+        == 0
+    )
+    assert (
+        run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(src), str(tmp_path / "t")]).returncode
+        == 0
+    )
     (tmp_path / "t" / "wal").mkdir(exist_ok=True)
     ours = run([*ERPMON, "tsdb", "dump", str(tmp_path / "o")]).stdout
     assert ours == run([promtool, "tsdb", "dump", str(tmp_path / "t")]).stdout

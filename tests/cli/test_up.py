@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.support import ERPMON as ERPMON_CMD
 from tests.support import free_port
 
@@ -60,7 +59,10 @@ def test_reload_by_sighup_and_http_and_bad_reload_keeps_old_config(start_erpmon:
     cfg = tmp_path / "prometheus.yml"
     cfg.write_text(CONFIG.format(address=f"127.0.0.1:{port}"))
     server = start_erpmon(
-        f"--config.file={cfg}", f"--storage.tsdb.path={tmp_path / 'data'}", "--web.enable-lifecycle", port=port
+        f"--config.file={cfg}",
+        f"--storage.tsdb.path={tmp_path / 'data'}",
+        "--web.enable-lifecycle",
+        port=port,
     )
     server.wait_until(lambda: all_up(server, {"erpmon", "node"}), what="targets up")
 
@@ -120,5 +122,7 @@ def test_data_survives_kill_and_restart(start_erpmon: Any, tmp_path: Path, sig: 
 
 
 def test_version() -> None:
-    out = subprocess.run([sys.executable, "-m", "erpmon", "--version"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "erpmon", "--version"], capture_output=True, text=True, check=True
+    )
     assert out.stdout.startswith("erpmon ")

@@ -14,7 +14,13 @@ from erpmon.tsdb import TSDB
 
 T0 = 1_700_000_000_000
 TARGET_LABELS = Labels(
-    {"__address__": "h:1", "__scheme__": "http", "__metrics_path__": "/metrics", "job": "api", "instance": "h:1"}
+    {
+        "__address__": "h:1",
+        "__scheme__": "http",
+        "__metrics_path__": "/metrics",
+        "job": "api",
+        "instance": "h:1",
+    }
 )
 
 
@@ -48,7 +54,7 @@ def ingest(loop: ScrapeLoop, body: str, t: int, err: str = "", ctype: str | None
 
 def test_samples_get_target_labels_and_report_series(db: TSDB) -> None:
     loop = make_loop(db)
-    ingest(loop, "# TYPE a counter\na_total 1\nb{x=\"1\"} 2\nb{x=\"2\"} 3\n", T0)
+    ingest(loop, '# TYPE a counter\na_total 1\nb{x="1"} 2\nb{x="2"} 3\n', T0)
     [s] = select(db, "a_total")
     assert s.labels.to_dict() == {"__name__": "a_total", "instance": "h:1", "job": "api"}
     assert values(db, "up") == [(T0, 1.0)]
@@ -56,7 +62,7 @@ def test_samples_get_target_labels_and_report_series(db: TSDB) -> None:
     assert values(db, "scrape_samples_post_metric_relabeling") == [(T0, 3.0)]
     assert values(db, "scrape_series_added") == [(T0, 3.0)]
     assert loop.target.health is Health.UP
-    ingest(loop, "a_total 2\nb{x=\"1\"} 2\nb{x=\"2\"} 3\n", T0 + 15_000)
+    ingest(loop, 'a_total 2\nb{x="1"} 2\nb{x="2"} 3\n', T0 + 15_000)
     assert values(db, "scrape_series_added")[-1] == (T0 + 15_000, 0.0)
 
 
@@ -127,7 +133,9 @@ def test_sample_limit_counts_after_metric_relabeling(db: TSDB) -> None:
 def test_label_limit(db: TSDB) -> None:
     loop = make_loop(db, label_limit=3)
     ingest(loop, 'a{x="1",y="2"} 1\n', T0)
-    assert loop.target.last_error.startswith("label_limit exceeded (metric: a, number of labels: 5, limit: 3)")
+    assert loop.target.last_error.startswith(
+        "label_limit exceeded (metric: a, number of labels: 5, limit: 3)"
+    )
 
 
 def test_explicit_timestamps_are_kept_and_bypass_staleness(db: TSDB) -> None:

@@ -1,8 +1,8 @@
 import pytest
 
+from erpmon.config import format_duration
 from erpmon.model import Labels
 from erpmon.relabel import RelabelConfig
-from erpmon.config import format_duration
 from erpmon.scrape import ScrapeSettings, TargetError, populate_labels
 from erpmon.scrape._target import Target
 
@@ -37,7 +37,9 @@ def test_relabel_can_drop_or_rewrite_the_target() -> None:
         10_000,
         relabel_configs=(
             RelabelConfig(source_labels=("env",), regex="dev", action="drop"),
-            RelabelConfig(source_labels=("__address__",), regex="(.*):.*", target_label="host", replacement="$1"),
+            RelabelConfig(
+                source_labels=("__address__",), regex="(.*):.*", target_label="host", replacement="$1"
+            ),
         ),
     )
     dropped, pre = populate_labels(Labels({"__address__": "a:1", "env": "dev"}), settings)
@@ -47,7 +49,9 @@ def test_relabel_can_drop_or_rewrite_the_target() -> None:
 
 
 def test_errors() -> None:
-    blank = ScrapeSettings("j", 15_000, 10_000, relabel_configs=(RelabelConfig(target_label="__address__", replacement=""),))
+    blank = ScrapeSettings(
+        "j", 15_000, 10_000, relabel_configs=(RelabelConfig(target_label="__address__", replacement=""),)
+    )
     with pytest.raises(TargetError, match="no address"):
         populate_labels(Labels({"__address__": "a:1"}), blank)
     with pytest.raises(TargetError, match="scrape timeout cannot be greater than scrape interval"):
@@ -63,6 +67,8 @@ def test_url_merges_params_and_param_labels_sorted() -> None:
     assert t.public_labels.to_dict() == {"instance": "probe:9115", "job": "j"}
 
 
-@pytest.mark.parametrize(("ms", "text"), [(0, "0s"), (15_000, "15s"), (90_000, "1m30s"), (86_400_000, "1d"), (1500, "1s500ms")])
+@pytest.mark.parametrize(
+    ("ms", "text"), [(0, "0s"), (15_000, "15s"), (90_000, "1m30s"), (86_400_000, "1d"), (1500, "1s500ms")]
+)
 def test_format_duration(ms: int, text: str) -> None:
     assert format_duration(ms) == text

@@ -19,9 +19,25 @@ def client_for(app: Starlette) -> httpx.AsyncClient:
 
 def make_ctx(**overrides: Any) -> WebContext:
     labels = Labels(
-        {"__address__": "localhost:9100", "__scheme__": "http", "__metrics_path__": "/metrics", "job": "node", "instance": "localhost:9100"}
+        {
+            "__address__": "localhost:9100",
+            "__scheme__": "http",
+            "__metrics_path__": "/metrics",
+            "job": "node",
+            "instance": "localhost:9100",
+        }
     )
-    target = Target(labels, Labels({"__address__": "localhost:9100"}), {}, Health.DOWN, "boom", 1_700_000_000_123, 0.25, 15_000, 10_000)
+    target = Target(
+        labels,
+        Labels({"__address__": "localhost:9100"}),
+        {},
+        Health.DOWN,
+        "boom",
+        1_700_000_000_123,
+        0.25,
+        15_000,
+        10_000,
+    )
     reloads: list[str] = []
 
     async def reload() -> str | None:
@@ -81,8 +97,10 @@ async def test_status_endpoints() -> None:
     assert (await client.get("/api/v1/status/tsdb?limit=3")).json()["data"]["limit"] == 3
     assert (await client.get("/api/v1/status/tsdb?limit=0")).json()["errorType"] == "bad_data"
     assert (await client.get("/api/v1/status/config")).json()["data"] == {"yaml": "global: {}\n"}
-    assert (await client.get("/api/v1/metadata?metric=up")).json()["data"] == {"up": [{"type": "gauge", "help": "", "unit": ""}]}
+    assert (await client.get("/api/v1/metadata?metric=up")).json()["data"] == {
+        "up": [{"type": "gauge", "help": "", "unit": ""}]
+    }
     assert (await client.get("/api/v1/metadata?limit=1")).json()["data"].keys() == {"up"}
-    resp = (await client.get("/metrics"))
+    resp = await client.get("/metrics")
     assert resp.headers["content-type"].startswith("text/plain; version=0.0.4")
     assert (await client.get("/node/metrics")).status_code == 404

@@ -13,7 +13,6 @@ from erpmon.exposition import NO_TIMESTAMP, ParseError, parse_openmetrics
 from erpmon.storage import Series
 from erpmon.tsdb import BlockMeta, create_blocks
 
-
 BLOCK_MS = 2 * 3600 * 1000
 
 

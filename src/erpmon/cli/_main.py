@@ -10,21 +10,74 @@ from erpmon.cli._logging import LEVELS, setup_logging
 
 # Flags whose names Prometheus users already know; argparse keeps the dots in the option string.
 UP_FLAGS: list[tuple[str, dict[str, object]]] = [
-    ("--config.file", {"dest": "config_file", "default": "", "help": "Prometheus configuration file (default: built-in: scrape erpmon and the host)."}),
-    ("--web.listen-address", {"dest": "listen_address", "default": "0.0.0.0:9090", "help": "Address to listen on for the UI, API and telemetry."}),
-    ("--web.enable-lifecycle", {"dest": "enable_lifecycle", "action": argparse.BooleanOptionalAction, "default": False, "help": "Enable reload via HTTP (POST /-/reload)."}),
-    ("--storage.tsdb.path", {"dest": "storage_tsdb_path", "default": "data/", "help": "Base path for metrics storage."}),
-    ("--storage.tsdb.retention.time", {"dest": "retention_time", "default": "15d", "help": "How long to retain samples in storage."}),
-    ("--storage.tsdb.retention.size", {"dest": "retention_size", "default": "0B", "help": "Maximum number of bytes of storage blocks and WAL (e.g. 512MB); 0 disables."}),
-    ("--storage.tsdb.wal-fsync", {"dest": "wal_fsync", "default": "interval", "choices": ["always", "interval", "never"], "help": "When the WAL is fsynced: after each commit, at most once per second, or never (the OS decides)."}),
-    ("--collector.host", {"dest": "host_collector", "action": argparse.BooleanOptionalAction, "default": True, "help": "Serve host metrics (node_exporter names) at /node/metrics."}),
+    (
+        "--config.file",
+        {
+            "dest": "config_file",
+            "default": "",
+            "help": "Prometheus configuration file (default: built-in: scrape erpmon and the host).",
+        },
+    ),
+    (
+        "--web.listen-address",
+        {
+            "dest": "listen_address",
+            "default": "0.0.0.0:9090",
+            "help": "Address to listen on for the UI, API and telemetry.",
+        },
+    ),
+    (
+        "--web.enable-lifecycle",
+        {
+            "dest": "enable_lifecycle",
+            "action": argparse.BooleanOptionalAction,
+            "default": False,
+            "help": "Enable reload via HTTP (POST /-/reload).",
+        },
+    ),
+    (
+        "--storage.tsdb.path",
+        {"dest": "storage_tsdb_path", "default": "data/", "help": "Base path for metrics storage."},
+    ),
+    (
+        "--storage.tsdb.retention.time",
+        {"dest": "retention_time", "default": "15d", "help": "How long to retain samples in storage."},
+    ),
+    (
+        "--storage.tsdb.retention.size",
+        {
+            "dest": "retention_size",
+            "default": "0B",
+            "help": "Maximum number of bytes of storage blocks and WAL (e.g. 512MB); 0 disables.",
+        },
+    ),
+    (
+        "--storage.tsdb.wal-fsync",
+        {
+            "dest": "wal_fsync",
+            "default": "interval",
+            "choices": ["always", "interval", "never"],
+            "help": "When the WAL is fsynced: each commit, at most once a second, or never (the OS decides).",
+        },
+    ),
+    (
+        "--collector.host",
+        {
+            "dest": "host_collector",
+            "action": argparse.BooleanOptionalAction,
+            "default": True,
+            "help": "Serve host metrics (node_exporter names) at /node/metrics.",
+        },
+    ),
     ("--log.level", {"dest": "log_level", "default": "info", "choices": list(LEVELS)}),
     ("--log.format", {"dest": "log_format", "default": "logfmt", "choices": ["logfmt", "json"]}),
 ]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="erpmon", description="Monitoring and alerting for ERPGo, Prometheus-compatible.")
+    parser = argparse.ArgumentParser(
+        prog="erpmon", description="Monitoring and alerting for ERPGo, Prometheus-compatible."
+    )
     parser.add_argument("--version", action="version", version=f"erpmon {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -36,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     check_sub = check.add_subparsers(dest="check_command", required=True)
     cc = check_sub.add_parser("config", help="Check prometheus.yml files.")
     cc.add_argument("config_files", nargs="+", metavar="CONFIG-FILES")
-    cc.add_argument("--syntax-only", action="store_true", help="Only check the syntax; do not read referenced files.")
+    cc.add_argument(
+        "--syntax-only", action="store_true", help="Only check the syntax; do not read referenced files."
+    )
 
     from erpmon.cli._tsdb import add_tsdb_commands
 

@@ -55,9 +55,19 @@ def scrape_rows(stats: ScrapeStats, n_targets: Callable[[], int]) -> list[Metric
             "counter",
             stats.too_old,
         ),
-        ("erpmon_sd_file_read_errors_total", "file_sd files that failed to read.", "counter", stats.sd_file_read_errors),
+        (
+            "erpmon_sd_file_read_errors_total",
+            "file_sd files that failed to read.",
+            "counter",
+            stats.sd_file_read_errors,
+        ),
         ("erpmon_config_reloads_total", "Configuration reloads attempted.", "counter", stats.reloads),
-        ("erpmon_config_reload_failures_total", "Configuration reloads that failed.", "counter", stats.reload_failures),
+        (
+            "erpmon_config_reload_failures_total",
+            "Configuration reloads that failed.",
+            "counter",
+            stats.reload_failures,
+        ),
         ("erpmon_target_active", "Active scrape targets.", "gauge", n_targets()),
     ]
 

@@ -20,9 +20,13 @@ def add_tsdb_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     tsdb = sub.add_parser("tsdb", help="Inspect and backfill the storage (promtool tsdb's counterpart).")
     tsdb_sub = tsdb.add_subparsers(dest="tsdb_command", required=True)
 
-    analyze = tsdb_sub.add_parser("analyze", help="Series, churn and label cardinality of a block or the whole store.")
+    analyze = tsdb_sub.add_parser(
+        "analyze", help="Series, churn and label cardinality of a block or the whole store."
+    )
     analyze.add_argument("db_path", nargs="?", default=DEFAULT_DB_PATH)
-    analyze.add_argument("block_id", nargs="?", default="", help="Block to analyze (default: the whole store).")
+    analyze.add_argument(
+        "block_id", nargs="?", default="", help="Block to analyze (default: the whole store)."
+    )
     analyze.add_argument("--limit", type=int, default=20, help="How many items to show in each list.")
 
     dump = tsdb_sub.add_parser("dump", help="Dump samples as text: `{labels} value timestamp`.")
@@ -34,7 +38,9 @@ def add_tsdb_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     create = tsdb_sub.add_parser("create-blocks-from", help="Import samples and write blocks (backfill).")
     # promtool takes these flags before or after the format; argparse needs them on both levels,
     # under distinct names because a sub-parser's defaults overwrite its parent's values.
-    create.add_argument("-q", "--quiet", dest="quiet_outer", action="store_true", help="Do not print created blocks.")
+    create.add_argument(
+        "-q", "--quiet", dest="quiet_outer", action="store_true", help="Do not print created blocks."
+    )
     create.add_argument("-r", "--human-readable", dest="human_outer", action="store_true")
     create_sub = create.add_subparsers(dest="import_format", required=True)
     om = create_sub.add_parser("openmetrics", help="Import OpenMetrics text with timestamps.")
@@ -74,7 +80,10 @@ def dump(db_path: str, mint: int, maxt: int, match: str) -> int:
         for series in q.select(matchers):
             label_text = str(series.labels)
             values = series.values.tolist()
-            lines = [f"{label_text} {format_g(v)} {t}\n" for v, t in zip(values, series.timestamps.tolist(), strict=True)]
+            lines = [
+                f"{label_text} {format_g(v)} {t}\n"
+                for v, t in zip(values, series.timestamps.tolist(), strict=True)
+            ]
             out.writelines(lines)
         q.close()
     finally:
@@ -147,8 +156,12 @@ def analyze_series(series: list[Series], mint: int, maxt: int, limit: int) -> It
         for key, n in sorted(items.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]:
             yield f"{n} {key}"
 
-    yield from top("Label pairs most involved in churning", {k: v // span for k, v in pairs_uncovered.items()})
-    yield from top("Label names most involved in churning", {k: v // span for k, v in names_uncovered.items()})
+    yield from top(
+        "Label pairs most involved in churning", {k: v // span for k, v in pairs_uncovered.items()}
+    )
+    yield from top(
+        "Label names most involved in churning", {k: v // span for k, v in names_uncovered.items()}
+    )
     yield from top("Most common label pairs", dict(pairs_count))
     yield from top(
         "Label names with highest cumulative label value length",

@@ -20,8 +20,8 @@ from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 
 from erpmon import __version__
-from erpmon.clock import SystemClock
 from erpmon.cli._selfmetrics import RowsCollector, render, scrape_rows
+from erpmon.clock import SystemClock
 from erpmon.config import (
     ConfigError,
     PrometheusConfig,
@@ -96,7 +96,11 @@ class Runtime:
         self.registry = self_registry()
         self.registry.register(RowsCollector(self.tsdb.metrics))
         self.registry.register(
-            RowsCollector(lambda: scrape_rows(self.scrape.stats, lambda: sum(len(p.active) for p in self.scrape.pools())))
+            RowsCollector(
+                lambda: scrape_rows(
+                    self.scrape.stats, lambda: sum(len(p.active) for p in self.scrape.pools())
+                )
+            )
         )
         self.host: CollectorRegistry | None = host_registry() if args.host_collector else None
         self._tasks: list[asyncio.Task[None]] = []
@@ -217,8 +221,12 @@ class _Server(uvicorn.Server):
             log.warning("Received termination request, shutting down gracefully")
             self.should_exit = True
 
+        pending: set[asyncio.Task[str | None]] = set()
+
         def hup() -> None:
-            loop.create_task(self._runtime.reload())
+            task = loop.create_task(self._runtime.reload())
+            pending.add(task)
+            task.add_done_callback(pending.discard)
 
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop)
@@ -237,12 +245,14 @@ def prepare_up_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -
     args.retention_text = args.retention_time
     if args.retention_bytes:
         args.retention_text += f" or {args.retention_size}"
-    host, sep, port = args.listen_address.rpartition(":")
+    _, sep, port = args.listen_address.rpartition(":")
     if not sep or not port.isdigit():
         raise ValueError(f"invalid --web.listen-address {args.listen_address!r}: want HOST:PORT")
     by_dest = {a.dest: a.option_strings[0].lstrip("-") for a in _up_actions(parser)}
     args.flag_values = {
-        flag: str(getattr(args, dest)).lower() if isinstance(getattr(args, dest), bool) else str(getattr(args, dest))
+        flag: str(getattr(args, dest)).lower()
+        if isinstance(getattr(args, dest), bool)
+        else str(getattr(args, dest))
         for dest, flag in by_dest.items()
     }
 

@@ -15,5 +15,6 @@ STALE_NAN: float = struct.unpack("<d", struct.pack("<Q", STALE_NAN_BITS))[0]
 def is_stale_nan(v: float | npt.NDArray[np.float64]) -> bool | npt.NDArray[np.bool_]:
     """True where `v` carries exactly the staleness bit pattern (not any NaN)."""
     if isinstance(v, np.ndarray):
-        return np.asarray(v, dtype=np.float64).view(np.uint64) == STALE_NAN_BITS
+        bits: npt.NDArray[np.bool_] = np.asarray(v, dtype=np.float64).view(np.uint64) == STALE_NAN_BITS
+        return bits
     return bool(struct.unpack("<Q", struct.pack("<d", v))[0] == STALE_NAN_BITS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import glob
 import logging
 import os
@@ -91,7 +92,9 @@ class FileDiscovery:
 class Discovery:
     """All target groups of one scrape config: its static groups plus its file_sd files."""
 
-    def __init__(self, static: Sequence[TargetGroup], files: Sequence[FileSDConfig], stats: ScrapeStats) -> None:
+    def __init__(
+        self, static: Sequence[TargetGroup], files: Sequence[FileSDConfig], stats: ScrapeStats
+    ) -> None:
         self._static = list(static)
         self._files = [FileDiscovery(f, stats) for f in files]
         self._tasks: list[asyncio.Task[None]] = []
@@ -109,8 +112,6 @@ class Discovery:
         for t in self._tasks:
             t.cancel()
         for t in self._tasks:
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await t
-            except asyncio.CancelledError:
-                pass
         self._tasks = []

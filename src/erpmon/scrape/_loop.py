@@ -192,7 +192,8 @@ class ScrapeLoop:
         short = name[:50]
         if o.label_limit and len(lset) > o.label_limit:
             raise AppendRejected(
-                f"label_limit exceeded (metric: {short}, number of labels: {len(lset)}, limit: {o.label_limit})"
+                f"label_limit exceeded (metric: {short}, number of labels: {len(lset)}, "
+                f"limit: {o.label_limit})"
             )
         for lname, lvalue in lset.pairs:
             if o.label_name_length_limit and len(lname) > o.label_name_length_limit:

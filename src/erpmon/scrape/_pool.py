@@ -20,7 +20,14 @@ from erpmon.scrape._scraper import (
     build_client,
 )
 from erpmon.scrape._stats import ScrapeStats
-from erpmon.scrape._target import ADDRESS, ScrapeSettings, Target, TargetError, populate_labels, target_interval_ms
+from erpmon.scrape._target import (
+    ADDRESS,
+    ScrapeSettings,
+    Target,
+    TargetError,
+    populate_labels,
+    target_interval_ms,
+)
 from erpmon.storage import Appendable
 
 log = logging.getLogger("erpmon.scrape")

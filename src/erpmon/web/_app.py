@@ -75,7 +75,9 @@ def build_app(ctx: WebContext, lifespan: Lifespan[Starlette] | None = None) -> S
         if state in ("any", "active"):
             data["activeTargets"] = [_target_json(p.job_name, t) for p in pools for t in p.active]
         if state in ("any", "dropped"):
-            data["droppedTargets"] = [{"discoveredLabels": d.discovered_labels.to_dict()} for p in pools for d in p.dropped]
+            data["droppedTargets"] = [
+                {"discoveredLabels": d.discovered_labels.to_dict()} for p in pools for d in p.dropped
+            ]
         return success(data)
 
     async def tsdb_status(request: Request) -> Response:

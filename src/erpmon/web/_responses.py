@@ -25,7 +25,9 @@ def success(data: Any, warnings: list[str] | None = None) -> APIResponse:
 
 
 def error(error_type: str, message: str, status_code: int = 400) -> APIResponse:
-    return APIResponse({"status": "error", "errorType": error_type, "error": message}, status_code=status_code)
+    return APIResponse(
+        {"status": "error", "errorType": error_type, "error": message}, status_code=status_code
+    )
 
 
 def rfc3339(ms: int) -> str:
