@@ -9,8 +9,8 @@ CLI read through `Queryable`. The embedded tsdb implements both; remote storage 
 
 from erpmon.storage._interface import (
     Appendable,
-    AppendError,
     Appender,
+    AppendError,
     AppendStats,
     DuplicateSampleError,
     OutOfOrderSampleError,
