@@ -16,7 +16,16 @@ log = logging.getLogger("erpmon.scrape")
 
 
 class ScrapeManager:
-    def __init__(self, appendable: Appendable, clock: Clock, stats: ScrapeStats | None = None) -> None:
+    def __init__(
+        self,
+        appendable: Appendable,
+        clock: Clock,
+        stats: ScrapeStats | None = None,
+        *,
+        run_loops: bool = True,
+    ) -> None:
+        """With run_loops=False nothing is scheduled: the caller drives scrapes and discovery."""
+        self._run_loops = run_loops
         self._appendable = appendable
         self._clock = clock
         self.stats = stats or ScrapeStats()
@@ -45,14 +54,15 @@ class ScrapeManager:
         disc = Discovery(sc.static_configs, sc.file_sd_configs, self.stats)
         self._pools[sc.job_name] = pool
         self._discovery[sc.job_name] = disc
-        await pool.sync(disc.groups())
+        await pool.sync(disc.groups(), start=self._run_loops)
 
         async def on_change() -> None:
             async with self._lock:
                 if self._pools.get(sc.job_name) is pool:
-                    await pool.sync(disc.groups())
+                    await pool.sync(disc.groups(), start=self._run_loops)
 
-        disc.start(on_change)
+        if self._run_loops:
+            disc.start(on_change)
 
     async def _stop_job(self, name: str, *, mark_stale: bool) -> None:
         disc = self._discovery.pop(name, None)
@@ -61,6 +71,12 @@ class ScrapeManager:
         pool = self._pools.pop(name, None)
         if pool is not None:
             await pool.stop(mark_stale=mark_stale)
+
+    async def sync_discovery(self) -> None:
+        """Re-read discovery sources now and sync every pool (what the watchers do on a change)."""
+        async with self._lock:
+            for name, pool in self._pools.items():
+                await pool.sync(self._discovery[name].groups(), start=self._run_loops)
 
     async def stop(self) -> None:
         """Shut down: no stale markers, a restart carries on where this left off."""
