@@ -15,6 +15,7 @@ import numpy.typing as npt
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 Rows = tuple[I64, I64, F64]
+Snapshot = tuple[tuple["SealedChunk", ...], Rows]
 
 _OFF_BITS = 32
 _OFF_MASK = (1 << _OFF_BITS) - 1
@@ -190,7 +191,7 @@ class SampleStore:
             chunks.append(SealedChunk(*sort_rows([older.rows(), newer.rows()])))
         self.chunks = tuple(chunks)
 
-    def snapshot(self) -> tuple[tuple[SealedChunk, ...], Rows]:
+    def snapshot(self) -> Snapshot:
         return self.chunks, self.active.view()
 
     def truncate(self, cut: int) -> None:
@@ -221,7 +222,7 @@ class SampleStore:
         return (min(lows), max(highs)) if lows else None
 
 
-def gather(snapshot: tuple[tuple[SealedChunk, ...], Rows], refs: I64, mint: int, maxt: int) -> Rows:
+def gather(snapshot: Snapshot, refs: I64, mint: int, maxt: int) -> Rows:
     """The snapshot's rows for the sorted `refs` in [mint, maxt], sorted by (ref, t)."""
     chunks, active = snapshot
     parts = [c.gather(refs, mint, maxt) for c in chunks]

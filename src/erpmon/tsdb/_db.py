@@ -195,12 +195,14 @@ class TSDB:
             blocks = [b for b in self._blocks if b.meta.overlaps(mint, maxt)]
             for b in blocks:
                 b.acquire()
+            snapshot = self._head.open_reader()
 
         def release() -> None:
+            self._head.close_reader()
             for b in blocks:
                 b.release()
 
-        return TSDBQuerier(self._head, blocks, mint, maxt, release)
+        return TSDBQuerier(self._head, snapshot, blocks, mint, maxt, release)
 
     # -- compaction ----------------------------------------------------------------------
     def compactable(self) -> bool:

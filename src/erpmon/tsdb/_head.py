@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from erpmon.model import Labels, Matcher
 from erpmon.storage import AppendStats
-from erpmon.tsdb._chunks import I64, Rows, SampleStore, SealedChunk, gather, sort_rows
+from erpmon.tsdb._chunks import I64, Rows, SampleStore, SealedChunk, Snapshot, gather, sort_rows
 from erpmon.tsdb._errors import UnknownSeriesRefError
 from erpmon.tsdb._postings import MemPostings, select_ids
 from erpmon.tsdb._validate import ACCEPTED, DUPLICATE, OUT_OF_ORDER, TOO_OLD, judge
@@ -59,6 +59,8 @@ class Head:
         self.last_bits: npt.NDArray[np.uint64] = np.zeros(cap, dtype=np.uint64)
         self.state: npt.NDArray[np.int8] = np.zeros(cap, dtype=np.int8)
         self._scratch: I64 = np.zeros(cap, dtype=np.int64)
+        self._readers = 0
+        self._gc_due: int | None = None
 
     # -- series --------------------------------------------------------------------------
     @property
@@ -228,10 +230,29 @@ class Head:
         return total - len(refs)
 
     # -- reading -------------------------------------------------------------------------
-    def select(self, matchers: Sequence[Matcher], mint: int, maxt: int) -> list[tuple[Labels, Rows]]:
+    def open_reader(self) -> Snapshot:
+        """Pin the head's current samples for a querier; `close_reader` when done.
+
+        Samples are never rewritten in place, so the snapshot outlives truncation; series
+        collection waits until no reader older than it is open, as their labels must stay.
+        """
+        with self.lock:
+            self._readers += 1
+            return self.samples.snapshot()
+
+    def close_reader(self) -> None:
+        with self.lock:
+            self._readers -= 1
+            if not self._readers and self._gc_due is not None:
+                self._collect(self._gc_due)
+
+    def select(
+        self, matchers: Sequence[Matcher], mint: int, maxt: int, snap: Snapshot | None = None
+    ) -> list[tuple[Labels, Rows]]:
         with self.lock:
             ids = select_ids(self.postings, matchers)
-            snap = self.samples.snapshot()
+            if snap is None:
+                snap = self.samples.snapshot()
         refs, ts, vs = gather(snap, ids, mint, maxt)
         if not len(refs):
             return []
@@ -262,16 +283,28 @@ class Head:
         parts.append((r[keep], t[keep], v[keep]))
         return sort_rows(parts)
 
-    def truncate(self, cut: int) -> int:
-        """Drop samples older than `cut`, then series left without samples; returns how many."""
+    def truncate(self, cut: int) -> None:
+        """Drop samples older than `cut`, then (now or once readers close) series left empty."""
         self.min_valid_time = max(self.min_valid_time, cut)
         self.samples.truncate(cut)
         bounds = self.samples.time_range()
         self.mint, self.maxt = bounds if bounds else (INT64_MAX, self.maxt)
+        if self._readers:
+            self._gc_due = cut
+        else:
+            self._collect(cut)
+
+    def _collect(self, cut: int) -> None:
+        self._gc_due = None
         n = len(self._labels)
         dead = np.flatnonzero((self.state[:n] != _GONE) & (self.last_t[:n] < cut))
         dead_live = dead[self.state[dead] == _LIVE]
-        self.postings.remove(dead_live, (self._labels[i].pairs for i in dead_live.tolist()))
+        pairs = []
+        for i in dead_live.tolist():
+            labels = self._labels[i]
+            assert labels is not None
+            pairs.append(labels.pairs)
+        self.postings.remove(dead_live, pairs)
         graveyard: dict[int, Labels] = {}
         for ref in dead.tolist():
             labels = self._labels[ref]
@@ -283,7 +316,6 @@ class Head:
         self.state[dead] = _GONE
         self.last_t[dead] = INT64_MIN
         self.counters.series_removed += len(dead)
-        return len(dead)
 
     def live_series(self) -> list[tuple[int, Labels]]:
         ids = self.postings.all_ids().tolist()

@@ -74,10 +74,8 @@ def select_ids(index: LabelIndex, matchers: Sequence[Matcher]) -> IdArray:
 
 
 def _matches_everything(m: Matcher) -> bool:
-    # `=~".*"` and `!~""`-style matchers constrain nothing; skip the per-value loop.
-    return (m.type is MatchType.REGEX and m.value in (".*", "(.*)", "^.*$")) or (
-        m.type is MatchType.NOT_REGEX and m.value == ""
-    )
+    # `=~".*"` constrains nothing (it matches "" too); skip the per-value loop.
+    return m.type is MatchType.REGEX and m.value in (".*", "(.*)", "(?s:.*)")
 
 
 def union_sorted(parts: Iterable[IdArray]) -> IdArray:

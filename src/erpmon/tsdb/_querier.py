@@ -9,7 +9,7 @@ import numpy as np
 from erpmon.model import Labels, Matcher
 from erpmon.storage import Series
 from erpmon.tsdb._block import Block
-from erpmon.tsdb._chunks import F64, I64
+from erpmon.tsdb._chunks import F64, I64, Snapshot
 from erpmon.tsdb._errors import ClosedError
 from erpmon.tsdb._head import Head
 
@@ -34,11 +34,18 @@ class TSDBQuerier:
     """A `storage.Querier` over the blocks overlapping [mint, maxt] and the head."""
 
     def __init__(
-        self, head: Head, blocks: Sequence[Block], mint: int, maxt: int, on_close: Callable[[], None]
+        self,
+        head: Head,
+        snapshot: Snapshot,
+        blocks: Sequence[Block],
+        mint: int,
+        maxt: int,
+        on_close: Callable[[], None],
     ) -> None:
         self.mint = mint
         self.maxt = maxt
         self._head = head
+        self._snapshot = snapshot
         self._blocks = list(blocks)
         self._on_close: Callable[[], None] | None = on_close
 
@@ -52,7 +59,7 @@ class TSDBQuerier:
         for block in self._blocks:
             for labels, (_, ts, vs) in block.select(matchers, self.mint, self.maxt):
                 found.setdefault(labels, []).append((ts, vs))
-        for labels, (_, ts, vs) in self._head.select(matchers, self.mint, self.maxt):
+        for labels, (_, ts, vs) in self._head.select(matchers, self.mint, self.maxt, self._snapshot):
             found.setdefault(labels, []).append((ts, vs))
         out = []
         for labels in sorted(found):

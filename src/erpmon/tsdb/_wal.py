@@ -187,7 +187,7 @@ class WAL:
                 raise StorageFullError(f"cannot write {len(data)} bytes to WAL segment {seg}") from err
             raise
         self._offset = start + len(data)
-        self._dirty = True
+        self._dirty = self._fsync != "always"
         if self._fsync == "interval" and self._clock() - self._last_sync >= self._interval:
             self.sync()
 

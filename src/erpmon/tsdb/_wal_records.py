@@ -82,8 +82,8 @@ def encode_samples(refs: I64, ts: I64, vs: F64) -> bytes:
     if n and int(refs.max()) < (1 << 32):
         flags |= _REFS_U32
         ref_bytes = refs.astype(np.uint32).tobytes()
-    t_off = ts - tbase
-    if n and int(t_off.max()) < (1 << 31):
+    t_off = ts - tbase  # may wrap for spans over 2^63; decoding wraps back the same way
+    if n and int(ts.max()) - tbase < (1 << 31):
         flags |= _TS_I32
         t_bytes = t_off.astype(np.int32).tobytes()
     else:
