@@ -176,3 +176,11 @@ def test_end_of_run_marks_series_and_report_stale(db: TSDB) -> None:
 def test_openmetrics_payload(db: TSDB, ctype: str) -> None:
     ingest(make_loop(db), "# TYPE a counter\na_total 1\n# EOF\n", T0, ctype=ctype)
     assert values(db, "a_total") == [(T0, 1.0)]
+
+
+def test_format_switch_reparses_instead_of_trusting_the_cache(db: TSDB) -> None:
+    loop = make_loop(db)
+    ingest(loop, "a  1\n", T0)  # two spaces: fine in the text format
+    om = "application/openmetrics-text; version=1.0.0"
+    ingest(loop, "a  1\n# EOF\n", T0 + 15_000, ctype=om)  # OpenMetrics rejects the same line
+    assert loop.target.health is Health.DOWN and loop.target.last_error

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from erpmon.clock import Clock
-from erpmon.exposition import NO_TIMESTAMP, ParseError, parse
+from erpmon.exposition import NO_TIMESTAMP, ParseError, content_type_is_openmetrics, parse
 from erpmon.model import METRIC_NAME, STALE_NAN, Labels, is_valid_label_name, is_valid_metric_name
 from erpmon.relabel import RelabelConfig, relabel
 from erpmon.scrape._scraper import ScrapeError, Scraper
@@ -76,6 +76,7 @@ class ScrapeLoop:
         self._clock = clock
         self._stats = stats
         self._cache: dict[str, int] = {}
+        self._cache_openmetrics = False
         self._prev_refs: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
         self._report_refs: dict[str, int] = {}
         self._target_labels = target.public_labels
@@ -139,6 +140,12 @@ class ScrapeLoop:
             self._stats.failed_scrapes += 1
 
     def _append(self, app: Appender, body: bytes, content_type: str | None, ts_ms: int) -> _AppendResult:
+        openmetrics = content_type_is_openmetrics(content_type)
+        if openmetrics != self._cache_openmetrics:
+            # Cached keys are only valid for the parser that produced them (the text format
+            # tolerates spacing OpenMetrics rejects), so a format switch starts a fresh cache.
+            self._cache = {}
+            self._cache_openmetrics = openmetrics
         parsed = parse(body, content_type, known=self._cache)
         cache = self._cache
         series_added = 0
