@@ -16,7 +16,7 @@ from erpmon.config._targets import (
     decode_file_sd_configs,
     decode_static_configs,
 )
-from erpmon.config._yamlnode import Node
+from erpmon.config._yamlnode import Node, is_null
 from erpmon.relabel import RelabelConfig
 
 _AM_KEYS = (
@@ -59,6 +59,10 @@ def decode_alerting(dec: Decoder, node: Node | None, base_dir: str) -> AlertingC
     relabels = decode_relabel_list(dec, f.get("alert_relabel_configs"), "empty or null alert relabeling rule")
 
     def item(child: Node) -> AlertmanagerConfig | None:
+        if is_null(child):
+            # Prometheus 2.42 keeps a nil entry and crashes on it later; refuse it up front.
+            dec.error(child, "empty or null alertmanagers section")
+            return None
         return _decode_alertmanager(dec, child, base_dir)
 
     ams = dec.sequence(f.get("alertmanagers"), item, "config.AlertmanagerConfigs") or []

@@ -134,8 +134,9 @@ class Decoder:
                 return 0
             if tag == INT and lo <= value <= hi:
                 return int(value)
-            if tag == FLOAT and math.isfinite(value) and lo <= int(value) <= hi:
-                return int(value)
+            # Go converts any float not above the type's range (NaN and +Inf excluded).
+            if tag == FLOAT and not math.isnan(value) and value <= float(hi + 1):
+                return lo if value == -math.inf else min(max(int(value), lo), hi)
         self.terror(node, go_type)
         return default
 

@@ -92,17 +92,48 @@ class HTTPClientConfig:
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _BAD_ESCAPE = re.compile(r"%(?![0-9a-fA-F]{2})")
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_HOST_OK = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=%:\[\]]*\Z")
 
 
 def url_problem(text: str) -> str | None:
-    """The error Go's url.Parse gives for `text`, for the cases that realistically occur."""
+    """The error Go's url.Parse gives for `text` (the checks Prometheus users realistically hit)."""
+
+    def err(reason: str) -> str:
+        return f'parse "{text}": {reason}'
+
     if _CONTROL.search(text):
-        return f'parse "{text}": net/url: invalid control character in URL'
+        return err("net/url: invalid control character in URL")
     if text.startswith(":"):
-        return f'parse "{text}": missing protocol scheme'
+        return err("missing protocol scheme")
     bad = _BAD_ESCAPE.search(text.split("#", 1)[0])
     if bad:
-        return f'parse "{text}": invalid URL escape "{text[bad.start() : bad.start() + 3]}"'
+        return err(f'invalid URL escape "{text[bad.start() : bad.start() + 3]}"')
+    rest = text.split("#", 1)[0].split("?", 1)[0]
+    scheme = _SCHEME.match(rest)
+    if scheme is not None:
+        rest = rest[scheme.end() :]
+    elif ":" in rest.split("/", 1)[0]:
+        return err("first path segment in URL cannot contain colon")
+    if not rest.startswith("//"):
+        return None
+    authority = rest[2:].split("/", 1)[0]
+    host = authority.rsplit("@", 1)[-1]
+    if host.startswith("["):
+        close = host.find("]")
+        if close < 0:
+            return err("missing ']' in host")
+        port = host[close + 1 :]
+        if port and (not port.startswith(":") or not port[1:].isdigit()):
+            return err(f'invalid port "{port}" after host')
+        return None
+    if ":" in host:
+        port = host[host.rfind(":") :]
+        if port != ":" and not port[1:].isdigit():
+            return err(f'invalid port "{port}" after host')
+    if not _HOST_OK.match(host):
+        bad_char = next(c for c in host if not _HOST_OK.match(c))
+        return err(f'invalid character "{bad_char}" in host name')
     return None
 
 
