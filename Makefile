@@ -18,7 +18,9 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/erpmon up --web.listen-address=$(LISTEN) --storage.tsdb.path=$(DATA)
+	@echo "erpmon: http://$(LISTEN)/api/v1/targets (targets), /metrics (self), /node/metrics (host), /api/v1/status/tsdb"
+	@echo "erpmon: data in $(DATA)/; reload with 'kill -HUP' or 'curl -X POST http://$(LISTEN)/-/reload'; Ctrl-C stops"
+	$(BIN)/erpmon up --web.listen-address=$(LISTEN) --storage.tsdb.path=$(DATA) --web.enable-lifecycle
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
