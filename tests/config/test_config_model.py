@@ -211,3 +211,30 @@ def test_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_prometheus_config(tmp_path / "nope.yml")
     assert err.value.problems[0].file == str(tmp_path / "nope.yml")
+
+
+def test_populate_target_matches_prometheus() -> None:
+    from erpmon.config import TargetError, populate_target
+
+    cfg = parse_prometheus_config(
+        "scrape_configs:\n  - job_name: api\n    scrape_interval: 15s\n    params: {module: [http_2xx]}\n"
+        "    relabel_configs:\n      - {source_labels: [__meta_env], target_label: env}\n"
+    ).scrape_configs[0]
+    final, before = populate_target({"__address__": "api", "__meta_env": "prod"}, cfg)
+    assert before.to_dict() == {
+        "__address__": "api",
+        "__meta_env": "prod",
+        "__metrics_path__": "/metrics",
+        "__param_module": "http_2xx",
+        "__scheme__": "http",
+        "__scrape_interval__": "15s",
+        "__scrape_timeout__": "10s",
+        "job": "api",
+    }
+    assert final is not None
+    assert final.get("__address__") == "api:80"
+    assert final.get("instance") == "api:80"
+    assert final.get("env") == "prod"
+    assert "__meta_env" not in final
+    with pytest.raises(TargetError, match="no address"):
+        populate_target({}, cfg)

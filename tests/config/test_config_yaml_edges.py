@@ -4,7 +4,8 @@
 Each case is a whole prometheus.yml and Prometheus's verdict (recorded from promtool 2.42 and re-checked
 against it when promtool is installed). They pin what Go's yaml.v2 does that PyYAML alone would not:
 y/on/off booleans, 0x/0o/0b/1_000 ints, floats into integer fields, literal text in string fields,
-null giving the zero value, merge keys, explicit tags, only the first document being read.
+null giving the zero value, merge keys, explicit tags, only the first document being read;
+and promtool's building of static targets after relabeling.
 """
 
 from __future__ import annotations
@@ -117,6 +118,63 @@ CASES: list[tuple[str, bool]] = [
     ('scrape_configs:\n  - job_name: a\n    proxy_url: "http://[::1]:3128/x?y#z"\n', True),
     ('scrape_configs:\n  - job_name: a\n    proxy_url: "http://user:p@ss@host:1"\n', True),
     ('scrape_configs:\n  - job_name: a\n    proxy_url: "http://host:"\n', True),
+    # promtool also builds every static target (PopulateLabels) and Alertmanager:
+    ("scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: [~, a:1]\n", False),
+    (
+        "scrape_configs:\n  - job_name: a\n    scheme: ftp\n    static_configs:\n      - targets: [host]\n",
+        False,
+    ),
+    (
+        "scrape_configs:\n  - job_name: a\n    scheme: ftp\n    static_configs:\n      - targets: [host:1]\n",
+        True,
+    ),
+    ("scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['[::1]']\n", True),
+    ("scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['::1']\n", True),
+    ("scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['a:b:c']\n", True),
+    (
+        "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['a:1']\n    relabel_configs:\n      - {target_label: __scrape_interval__, replacement: 1.5m}\n",
+        False,
+    ),
+    (
+        "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['a:1']\n    relabel_configs:\n      - {target_label: __scrape_timeout__, replacement: 2m}\n",
+        False,
+    ),
+    (
+        "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['a:1']\n    relabel_configs:\n      - {target_label: __scrape_interval__, replacement: 0s}\n",
+        False,
+    ),
+    (
+        "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['a:1']\n    relabel_configs:\n      - {target_label: __address__, replacement: 'http://x/y'}\n",
+        False,
+    ),
+    (
+        "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['a:1', 'b:2']\n    relabel_configs:\n      - {source_labels: [__address__], regex: 'b:2', action: drop}\n      - {regex: '__address__', action: labeldrop}\n",
+        False,
+    ),
+    (
+        "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['http://a:1/metrics']\n    relabel_configs:\n      - {source_labels: [__address__], regex: 'http://([^/]+)/.*', target_label: __address__}\n",
+        True,
+    ),
+    (
+        "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['http://a:1/metrics']\n    relabel_configs:\n      - {source_labels: [__address__], regex: 'x', target_label: __address__}\n",
+        False,
+    ),
+    (
+        "alerting:\n  alertmanagers:\n    - static_configs: [{targets: ['am:9093']}]\n      relabel_configs:\n        - {source_labels: [__alerts_path__], target_label: __address__}\n",
+        False,
+    ),
+    (
+        "alerting:\n  alertmanagers:\n    - static_configs: [{targets: ['am:9093']}]\n      relabel_configs:\n        - {regex: __address__, action: labeldrop}\n",
+        True,
+    ),
+    (
+        "scrape_configs:\n  - job_name: a\n    params: {x: [\"\"]}\n    static_configs: [{targets: ['a:1']}]\n    relabel_configs:\n      - {source_labels: [__param_x], regex: '', action: keep}\n",
+        True,
+    ),
+    (
+        "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['a:1'], labels: {__scrape_timeout__: 2m}}]\n",
+        False,
+    ),
 ]
 
 

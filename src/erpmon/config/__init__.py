@@ -4,7 +4,8 @@ Owns: the YAML layer with yaml.v2's semantics and positions (strict keys, no dup
 staying "yes" in string fields), `ConfigError` (every problem as `file:line:col: reason`),
 `PrometheusConfig` and its parts (global, scrape jobs, HTTP client options, static and file
 service discovery, alerting, remote write/read, storage, tracing), Prometheus's duration and byte
-size syntax, and reading file_sd files.
+size syntax, reading file_sd files, and building a target's labels (`populate_target`) as
+Prometheus does, which `promtool check config` also runs on static targets.
 Reads from: `erpmon.model` (`Labels`, name validity) and `erpmon.relabel` (`RelabelConfig`).
 Hands on: frozen configs to cli (loading, reloads, `check config`), scrape (jobs, target groups,
 relabel steps, limits in plain ints and ms), rules (rule file patterns, evaluation interval),
@@ -14,6 +15,7 @@ alerting (Alertmanagers) and remote storage.
 from erpmon.config._alerting import AlertingConfig, AlertmanagerConfig
 from erpmon.config._errors import ConfigError, Problem
 from erpmon.config._http import Authorization, BasicAuth, HTTPClientConfig, OAuth2, TLSConfig
+from erpmon.config._populate import TargetError, populate_target
 from erpmon.config._prometheus import (
     GlobalConfig,
     PrometheusConfig,
@@ -54,6 +56,7 @@ __all__ = [
     "SigV4Config",
     "StorageConfig",
     "TLSConfig",
+    "TargetError",
     "TargetGroup",
     "TracingConfig",
     "format_duration",
@@ -62,4 +65,5 @@ __all__ = [
     "parse_base2_bytes",
     "parse_duration",
     "parse_prometheus_config",
+    "populate_target",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 
 from erpmon.config._decode import Decoder
@@ -17,7 +18,8 @@ from erpmon.config._targets import (
     decode_static_configs,
 )
 from erpmon.config._yamlnode import Node, is_null
-from erpmon.relabel import RelabelConfig
+from erpmon.model import Labels
+from erpmon.relabel import RelabelConfig, go_quote, relabel
 
 _AM_KEYS = (
     "scheme",
@@ -102,4 +104,21 @@ def _decode_alertmanager(dec: Decoder, node: Node, base_dir: str) -> Alertmanage
         return None
     if not relabels:
         check_static_targets(dec, static, f.get("static_configs"))
+    if dec.clean(mark):
+        problem = alertmanager_target_problem(cfg)
+        if problem is not None:
+            dec.error(f.get("static_configs"), problem)
     return cfg if dec.clean(mark) else None
+
+
+def alertmanager_target_problem(cfg: AlertmanagerConfig) -> str | None:
+    """promtool's check of static Alertmanagers: the relabeled address must not be a URL."""
+    path = posixpath.normpath(posixpath.join("/", cfg.path_prefix, f"api/{cfg.api_version}/alerts"))
+    for group in cfg.static_configs:
+        for target in group.targets:
+            work = {"__scheme__": cfg.scheme, "__alerts_path__": path, **group.labels.to_dict()}
+            work["__address__"] = target
+            after = relabel(Labels(work), cfg.relabel_configs)
+            if after is not None and "/" in after.get("__address__"):
+                return f"{go_quote(after.get('__address__'))} is not a valid hostname"
+    return None

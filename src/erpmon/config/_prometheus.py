@@ -18,6 +18,7 @@ from erpmon.config._alerting import AlertingConfig, decode_alerting
 from erpmon.config._decode import Decoder
 from erpmon.config._errors import ConfigError, Problem
 from erpmon.config._http import join_dir
+from erpmon.config._populate import scrape_target_problem
 from erpmon.config._remote import RemoteReadConfig, RemoteWriteConfig, decode_remote_read, decode_remote_write
 from erpmon.config._runtime import StorageConfig, TracingConfig, decode_storage, decode_tracing
 from erpmon.config._scrape import DecodedScrape, ScrapeConfig, decode_scrape_config
@@ -225,7 +226,12 @@ def _inherit_globals(
             dec.error(item.node, f"found multiple scrape configs with job name {go_quote(cfg.job_name)}")
             continue
         seen.add(cfg.job_name)
-        out.append(replace(cfg, scrape_interval_ms=interval, scrape_timeout_ms=timeout))
+        final = replace(cfg, scrape_interval_ms=interval, scrape_timeout_ms=timeout)
+        problem = scrape_target_problem(final)
+        if problem is not None:
+            dec.error(item.node, problem)
+            continue
+        out.append(final)
     return out
 
 
