@@ -204,15 +204,16 @@ def _parse_json(path: str, text: str) -> list[tuple[tuple[str, ...], dict[str, s
             problems.append(Problem(path, 0, 0, f"target group {i}: {reason}"))
             continue
         fields = {k.lower(): v for k, v in group.items()}
-        labels = dict(fields.get("labels") or {})
+        labels = {k: v or "" for k, v in (fields.get("labels") or {}).items()}
         labels.pop(ADDRESS_LABEL, None)
-        out.append((tuple(fields.get("targets") or ()), labels))
+        out.append((tuple(t or "" for t in fields.get("targets") or ()), labels))
     if problems:
         raise ConfigError(problems)
     return out
 
 
 def _json_group_problem(group: Any) -> str | None:
+    """What Go's encoding/json (keys matched case-insensitively, unknown keys refused) objects to."""
     if group is None:
         return "nil target group item found"
     if not isinstance(group, dict):
@@ -221,13 +222,19 @@ def _json_group_problem(group: Any) -> str | None:
         low = key.lower()
         if low not in ("targets", "labels"):
             return f'json: unknown field "{key}"'
-        bad_targets = not isinstance(value, list) or not all(isinstance(t, str) for t in value)
-        if low == "targets" and value is not None and bad_targets:
+        if value is None:
+            continue
+        if low == "targets" and (not isinstance(value, list) or not all(_json_str(t) for t in value)):
             return "json: cannot unmarshal into Go struct field .targets of type string"
-        if low == "labels" and value is not None:
-            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        if low == "labels":
+            if not isinstance(value, dict) or not all(_json_str(v) for v in value.values()):
                 return "json: cannot unmarshal into Go struct field .labels of type model.LabelValue"
             for name in value:
                 if not is_valid_label_name(name):
                     return f"{go_quote(name)} is not a valid label name"
     return None
+
+
+def _json_str(value: Any) -> bool:
+    # JSON null decodes into a Go string as "" (no change).
+    return value is None or isinstance(value, str)
