@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from erpmon.tsdb._chunks import SampleStore, SealedChunk, expand_ranges, gather
+from erpmon.tsdb._chunks import SampleStore, SealedChunk, expand_ranges, gather, merge_chunks
 
 
 def naive(refs, ts, vs, sel, mint, maxt):
@@ -66,9 +66,21 @@ def test_truncate_drops_old_samples_only():
     assert len(gather(snap_before, sel, -1, 1 << 40)[0]) == len(all_refs)
 
 
-def test_chunk_spanning_more_than_32_bits_of_milliseconds_falls_back():
+def test_chunk_with_a_wide_time_span():
     refs = np.array([1, 1, 2], dtype=np.int64)
     ts = np.array([0, 1 << 40, 5], dtype=np.int64)
-    chunk = SealedChunk(refs, ts, np.array([1.0, 2.0, 3.0]))
+    chunk = SealedChunk.from_rows(refs, ts, np.array([1.0, 2.0, 3.0]))
     r, t, _ = chunk.gather(np.array([1, 2]), 1, 1 << 41)
     assert r.tolist() == [1, 2] and t.tolist() == [1 << 40, 5]
+
+
+def test_merge_keeps_older_rows_first_per_series():
+    older = SealedChunk.from_rows(np.array([1, 1, 3]), np.array([1, 2, 1]), np.array([1.0, 2.0, 3.0]))
+    newer = SealedChunk.from_rows(
+        np.array([1, 2, 3, 3]), np.array([5, 1, 2, 3]), np.array([4.0, 5.0, 6.0, 7.0])
+    )
+    newest = SealedChunk.from_rows(np.array([0, 3]), np.array([9, 9]), np.array([8.0, 9.0]))
+    r, t, v = merge_chunks([older, newer, newest]).rows()
+    assert r.tolist() == [0, 1, 1, 1, 2, 3, 3, 3, 3]
+    assert t.tolist() == [9, 1, 2, 5, 1, 1, 2, 3, 9]
+    assert v.tolist() == [8.0, 1.0, 2.0, 4.0, 5.0, 3.0, 6.0, 7.0, 9.0]

@@ -1,13 +1,15 @@
 """The head's samples: an unsorted append buffer that is sealed into (ref, t)-sorted chunks.
 
 Appends are slice copies into the active buffer. When it fills, it is sorted by ref once
-(stably: samples of one series already arrive in time order) and becomes an immutable
-`SealedChunk` that queries binary-search. Chunks are merged pairwise while similar in size,
+(stably, by radix passes: samples of one series already arrive in time order) and becomes
+an immutable `SealedChunk` that queries binary-search. Chunks are merged pairwise while similar in size,
 so a head holds O(log n) of them. Nothing here mutates data a reader may hold: growing,
 sealing, merging and truncating all build new arrays, so a querier's snapshot stays valid.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -17,9 +19,9 @@ F64 = npt.NDArray[np.float64]
 Rows = tuple[I64, I64, F64]
 Snapshot = tuple[tuple["SealedChunk", ...], Rows]
 
-_OFF_BITS = 32
-_OFF_MASK = (1 << _OFF_BITS) - 1
 _MERGE_LIMIT = 1 << 22  # chunks stop merging here, to bound the work done under the head lock
+_SEAL_PER_SERIES = 16
+_FAN_IN = 4
 
 
 def expand_ranges(lo: I64, hi: I64) -> I64:
@@ -38,45 +40,43 @@ def empty_rows() -> Rows:
 
 
 class SealedChunk:
-    """Rows sorted by (ref, t). Time is kept as `segment << 32 | (t - mint)` when the chunk
-    spans < 2^32 ms, so one `searchsorted` finds a series' window directly."""
+    """Samples sorted by (ref, t): series `ref_keys[i]` owns rows offsets[i]:offsets[i+1]."""
 
-    __slots__ = ("_key", "_t", "maxt", "mint", "offsets", "ref_keys", "v")
+    __slots__ = ("maxt", "mint", "offsets", "ref_keys", "t", "v")
 
-    def __init__(self, refs: I64, ts: I64, vs: F64) -> None:
+    def __init__(self, ref_keys: I64, offsets: I64, ts: I64, vs: F64) -> None:
+        self.ref_keys = ref_keys
+        self.offsets = offsets
+        self.t = ts
+        self.v = vs
+        self.mint = int(ts.min())
+        self.maxt = int(ts.max())
+
+    @classmethod
+    def from_rows(cls, refs: I64, ts: I64, vs: F64) -> SealedChunk:
+        """From rows already sorted by (ref, t)."""
         first = np.ones(len(refs), dtype=bool)
         first[1:] = refs[1:] != refs[:-1]
         starts = np.flatnonzero(first)
-        self.ref_keys: I64 = refs[starts]
-        self.offsets: I64 = np.append(starts, len(refs)).astype(np.int64)
-        self.mint = int(ts.min())
-        self.maxt = int(ts.max())
-        self.v: F64 = vs
-        self._key: I64 | None = None
-        self._t: I64 | None = None
-        if self.maxt - self.mint <= _OFF_MASK and len(starts) < (1 << 31):
-            seg = np.cumsum(first) - 1
-            self._key = (seg << _OFF_BITS) | (ts - self.mint)
-        else:
-            self._t = ts
+        return cls(refs[starts], np.append(starts, len(refs)).astype(np.int64), ts, vs)
+
+    @classmethod
+    def from_unsorted(cls, refs: I64, ts: I64, vs: F64) -> SealedChunk:
+        """From rows in append order (time order within each series)."""
+        order = ref_order(refs)
+        counts = np.bincount(refs)
+        keys = np.flatnonzero(counts).astype(np.int64)
+        offsets = np.concatenate([[0], np.cumsum(counts[keys])]).astype(np.int64)
+        return cls(keys, offsets, ts[order], vs[order])
 
     def __len__(self) -> int:
         return len(self.v)
 
     def nbytes(self) -> int:
-        extra = self._key if self._key is not None else self._t
-        assert extra is not None
-        return self.ref_keys.nbytes + self.offsets.nbytes + self.v.nbytes + extra.nbytes
-
-    def _times(self, idx: I64 | slice) -> I64:
-        if self._key is not None:
-            return self.mint + (self._key[idx] & _OFF_MASK)
-        assert self._t is not None
-        return self._t[idx]
+        return self.ref_keys.nbytes + self.offsets.nbytes + self.t.nbytes + self.v.nbytes
 
     def rows(self) -> Rows:
-        counts = np.diff(self.offsets)
-        return np.repeat(self.ref_keys, counts), self._times(slice(None)), self.v
+        return np.repeat(self.ref_keys, np.diff(self.offsets)), self.t, self.v
 
     def gather(self, refs: I64, mint: int, maxt: int) -> Rows:
         """Rows of the sorted `refs` with mint <= t <= maxt, sorted by (ref, t)."""
@@ -85,18 +85,13 @@ class SealedChunk:
         pos = np.minimum(np.searchsorted(self.ref_keys, refs), len(self.ref_keys) - 1)
         hit = self.ref_keys[pos] == refs
         seg, found = pos[hit], refs[hit]
-        if self._key is not None:
-            lo_off = min(max(mint - self.mint, 0), 1 << _OFF_BITS)
-            hi_off = min(max(maxt - self.mint + 1, 0), 1 << _OFF_BITS)
-            lo = np.searchsorted(self._key, (seg << _OFF_BITS) + lo_off).astype(np.int64)
-            hi = np.searchsorted(self._key, (seg << _OFF_BITS) + hi_off).astype(np.int64)
-            idx = expand_ranges(lo, hi)
-            return np.repeat(found, hi - lo), self._times(idx), self.v[idx]
         lo, hi = self.offsets[seg], self.offsets[seg + 1]
+        if mint > self.mint:
+            lo = _bisect(self.t, lo, hi, mint, right=False)
+        if maxt < self.maxt:
+            hi = _bisect(self.t, lo, hi, maxt, right=True)
         idx = expand_ranges(lo, hi)
-        row_refs, ts = np.repeat(found, hi - lo), self._times(idx)
-        keep = (ts >= mint) & (ts <= maxt)
-        return row_refs[keep], ts[keep], self.v[idx][keep]
+        return np.repeat(found, hi - lo), self.t[idx], self.v[idx]
 
     def truncated(self, cut: int) -> SealedChunk | None:
         """This chunk without samples older than `cut` (None if nothing is left)."""
@@ -106,7 +101,50 @@ class SealedChunk:
             return None
         refs, ts, vs = self.rows()
         keep = ts >= cut
-        return SealedChunk(refs[keep], ts[keep], vs[keep])
+        return SealedChunk.from_rows(refs[keep], ts[keep], vs[keep])
+
+
+def merge_chunks(chunks: Sequence[SealedChunk]) -> SealedChunk:
+    """One chunk holding all of them; per series, earlier chunks' samples come first.
+
+    Rows move by a linear scatter computed from per-series counts, not by a sort: a row's
+    new place is its series' merged start, plus the rows the earlier chunks hold for that
+    series, plus its rank within its own run.
+    """
+    keys = np.unique(np.concatenate([c.ref_keys for c in chunks]))
+    where = [np.searchsorted(keys, c.ref_keys) for c in chunks]
+    runs = [np.diff(c.offsets) for c in chunks]
+    before = np.zeros(len(keys), dtype=np.int64)  # rows of earlier chunks, per series
+    starts = []
+    for idx, counts in zip(where, runs, strict=True):
+        starts.append(before[idx].copy())
+        before[idx] += counts
+    offsets = np.concatenate([[0], np.cumsum(before)]).astype(np.int64)
+    n = int(offsets[-1])
+    ts, vs = np.empty(n, np.int64), np.empty(n, np.float64)
+    for c, idx, counts, start in zip(chunks, where, runs, starts, strict=True):
+        shift = offsets[idx] + start - c.offsets[:-1]
+        pos = np.arange(len(c.t)) + np.repeat(shift, counts)
+        ts[pos] = c.t
+        vs[pos] = c.v
+    return SealedChunk(keys.astype(np.int64), offsets, ts, vs)
+
+
+def _bisect(t: I64, lo: I64, hi: I64, value: int, right: bool) -> I64:
+    """Per segment [lo[i], hi[i]) of the sorted-per-segment `t`: the first index whose time
+    is >= value (or > value with `right`). All segments are bisected together, so the
+    Python loop runs log2(longest segment) times, not once per series."""
+    lo, hi = lo.copy(), hi.copy()
+    last = len(t) - 1
+    while True:
+        open_ = lo < hi
+        if not open_.any():
+            return lo
+        mid = (lo + hi) >> 1
+        tm = t[np.minimum(mid, last)]
+        go_right = open_ & ((tm <= value) if right else (tm < value))
+        lo = np.where(go_right, mid + 1, lo)
+        hi = np.where(open_ & ~go_right, mid, hi)
 
 
 class ActiveBuffer:
@@ -139,6 +177,18 @@ class ActiveBuffer:
         return self.refs[: self.n], self.ts[: self.n], self.vs[: self.n]
 
 
+def ref_order(refs: I64) -> I64:
+    """A stable argsort of refs: one or two 16-bit radix passes instead of a comparison sort."""
+    if not len(refs) or int(refs.max()) < (1 << 16):
+        return np.argsort(refs.astype(np.uint16), kind="stable").astype(np.int64)
+    low = np.argsort((refs & 0xFFFF).astype(np.uint16), kind="stable")
+    if int(refs.max()) < (1 << 32):
+        high = np.argsort((refs[low] >> 16).astype(np.uint16), kind="stable")
+        out: I64 = low[high].astype(np.int64)
+        return out
+    return np.argsort(refs, kind="stable").astype(np.int64)
+
+
 def sort_rows(parts: list[Rows]) -> Rows:
     """Concatenate row sets given oldest first and sort them by (ref, t).
 
@@ -153,7 +203,7 @@ def sort_rows(parts: list[Rows]) -> Rows:
         refs = np.concatenate([p[0] for p in parts])
         ts = np.concatenate([p[1] for p in parts])
         vs = np.concatenate([p[2] for p in parts])
-    order = np.argsort(refs, kind="stable")
+    order = ref_order(refs)
     return refs[order], ts[order], vs[order]
 
 
@@ -174,21 +224,26 @@ class SampleStore:
         self.chunks: tuple[SealedChunk, ...] = ()
         self.active = ActiveBuffer(min(seal_at, 1024))
 
-    def append(self, refs: I64, ts: I64, vs: F64) -> None:
+    def append(self, refs: I64, ts: I64, vs: F64, n_series: int = 0) -> None:
+        """Append rows; seal once the buffer holds `seal_at` rows and at least
+        _SEAL_PER_SERIES rows per series, so chunks never degrade to a row or two per series."""
         self.active.append(refs, ts, vs)
-        if self.active.n >= self.seal_at:
+        if self.active.n >= max(self.seal_at, _SEAL_PER_SERIES * n_series):
             self.seal()
 
     def seal(self) -> None:
         if not self.active.n:
             return
-        refs, ts, vs = sort_rows([self.active.view()])
+        chunks = [*self.chunks, SealedChunk.from_unsorted(*self.active.view())]
         self.active = ActiveBuffer(min(self.seal_at, 1024))
-        chunks = [*self.chunks, SealedChunk(refs, ts, vs)]
-        while len(chunks) >= 2 and len(chunks[-2]) <= 2 * len(chunks[-1]) and len(chunks[-2]) < _MERGE_LIMIT:
-            newer = chunks.pop()
-            older = chunks.pop()
-            chunks.append(SealedChunk(*sort_rows([older.rows(), newer.rows()])))
+        # Tiers of 4: merge the last 4 chunks while they are of one size class, so a
+        # sample is rewritten about log4(n) times and a head holds O(log n) chunks.
+        while len(chunks) >= _FAN_IN:
+            tail = chunks[-_FAN_IN:]
+            size = sum(len(c) for c in tail)
+            if len(tail[0]) > 2 * len(tail[-1]) or size > _MERGE_LIMIT:
+                break
+            chunks[-_FAN_IN:] = [merge_chunks(tail)]
         self.chunks = tuple(chunks)
 
     def snapshot(self) -> Snapshot:

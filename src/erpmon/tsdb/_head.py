@@ -104,8 +104,10 @@ class Head:
         lo, hi = int(refs.min()), int(refs.max())
         if lo <= 0 or hi >= len(self._labels):
             raise UnknownSeriesRefError(f"series ref out of range [1, {len(self._labels)}): {lo}..{hi}")
-        gone = refs[self.state[refs] == _GONE]
-        missing = [int(r) for r in np.unique(gone) if int(r) not in self._graveyard]
+        gone = self.state[refs] == _GONE
+        if not gone.any():
+            return
+        missing = [int(r) for r in np.unique(refs[gone]) if int(r) not in self._graveyard]
         if missing:
             raise UnknownSeriesRefError(f"unknown series refs (collected long ago?): {missing[:5]}")
 
@@ -147,7 +149,8 @@ class Head:
         else:
             ok = verdict.status == ACCEPTED
             acc = (refs[ok], ts[ok], vs[ok])
-        fresh_refs = np.unique(acc[0][self.state[acc[0]] == _PENDING]) if len(acc[0]) else acc[0]
+        pending = self.state[acc[0]] == _PENDING
+        fresh_refs = np.unique(acc[0][pending]) if pending.any() else acc[0][:0]
         fresh = [(int(r), self._labels[int(r)]) for r in fresh_refs]
         if len(acc[0]):
             wal_log([(r, lb) for r, lb in fresh if lb is not None], acc)
@@ -175,7 +178,7 @@ class Head:
         self.counters.series_created += len(fresh)
         if not len(acc[0]):
             return
-        self.samples.append(*acc)
+        self.samples.append(*acc, n_series=len(self._refs))
         self.last_t[last_refs] = last_t
         self.last_bits[last_refs] = last_bits
         self.mint = min(self.mint, int(acc[1].min()))
@@ -224,7 +227,7 @@ class Head:
             last[:-1] = refs[1:] != refs[:-1]
             self.last_t[refs[last]] = ts[last]
             self.last_bits[refs[last]] = vs[last].view(np.uint64)
-            self.samples.chunks = (*self.samples.chunks, SealedChunk(refs, ts, vs))
+            self.samples.chunks = (*self.samples.chunks, SealedChunk.from_rows(refs, ts, vs))
             self.mint = min(self.mint, int(ts.min()))
             self.maxt = max(self.maxt, int(ts.max()))
         return total - len(refs)
