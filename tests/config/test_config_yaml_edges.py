@@ -175,6 +175,39 @@ CASES: list[tuple[str, bool]] = [
         "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['a:1'], labels: {__scrape_timeout__: 2m}}]\n",
         False,
     ),
+    # YAML syntax: parser differences between libyaml (Go) and PyYAML:
+    ("scrape_configs:\n  - job_name: a: b\n", False),
+    ("scrape_configs:\n  - job_name: &x a\n  - job_name: &x b\n", True),
+    ("...\n", False),
+    ("---\n...\n", True),
+    ("# only a comment\n", True),
+    ("scrape_configs: [ {job_name: a}, ]\n", True),
+    ("scrape_configs:\n- job_name: a\n", True),
+    ("scrape_configs:\n  - job_name: 'it''s'\n", True),
+    ('scrape_configs:\n  - job_name: "\\x41\\u00e9"\n', True),
+    (
+        'scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: [a:1]\n        labels: {x: "\\t"}\n',
+        True,
+    ),
+    ("global: {scrape_interval: 1m,}\n", True),
+    ("%YAML 1.1\n---\nglobal: {}\n", True),
+    ("%YAML 1.2\n---\nglobal: {}\n", False),
+    ("!!map\nglobal: {}\n", True),
+    ("global: !!map {}\n", True),
+    ("global: !custom {}\n", True),
+    ("scrape_configs:\n  - job_name: !custom a\n", True),
+    ("scrape_configs:\n  - job_name: a\n    honor_labels: !custom true\n", False),
+    ("global:\n  external_labels:\n    a: !!binary aGVsbG8=\n", True),
+    ("global:\n  external_labels:\n    a: !!float 1\n", True),
+    ("global:\n  external_labels:\n    1: a\n    1.0: b\n", False),
+    ("global:\n  external_labels:\n    _1: a\n    true: b\n", True),
+    ("global:\n  external_labels:\n    ? a\n", True),
+    ("global:\n  external_labels: {a}\n", True),
+    (
+        "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: [a:1, b:1]\n        labels: {x: |-\n    multi}\n",
+        False,
+    ),
+    ("scrape_configs:\n  - job_name: &x a\n  - job_name: &x b\n  - job_name: *x\n", False),
 ]
 
 
@@ -221,3 +254,20 @@ def test_null_regex_matches_only_empty() -> None:
         "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - {target_label: x, regex: ~}\n"
     )
     assert cfg.scrape_configs[0].relabel_configs[0].regex == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\ufeffscrape_configs:\n  - job_name: a\n",
+        "scrape_configs:\r\n  - job_name: a\r\n",
+    ],
+    ids=["bom", "crlf"],
+)
+def test_bom_and_crlf_accepted(text: str) -> None:
+    assert parse_prometheus_config(text).scrape_configs[0].job_name == "a"
+
+
+def test_overlong_implicit_key_is_a_syntax_error() -> None:
+    with pytest.raises(ConfigError, match="yaml: "):
+        parse_prometheus_config("global:\n  external_labels:\n    " + "k" * 1100 + ": v\n")

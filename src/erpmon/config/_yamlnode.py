@@ -40,7 +40,26 @@ class FatalYAMLError(Exception):
 
 
 class _Loader(yaml.SafeLoader):
-    """PyYAML's parser and composer, leaving scalar resolution to `resolve` below."""
+    """PyYAML's parser and composer, leaving scalar resolution to `resolve` below.
+
+    Two libyaml/yaml.v2 behaviours differ from PyYAML's: an anchor may be defined again (the later
+    definition wins), and only `%YAML 1.1` documents are accepted.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None and not isinstance(event, yaml.AliasEvent):
+            self.anchors.pop(anchor, None)
+        return super().compose_node(parent, index)
+
+    def process_directives(self) -> Any:
+        result = super().process_directives()  # type: ignore[no-untyped-call]
+        version = getattr(self, "yaml_version", None)
+        if version is not None and tuple(version) != (1, 1):
+            mark = self.peek_token().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.parser.ParserError(None, None, "found incompatible YAML document", mark)
+        return result
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
