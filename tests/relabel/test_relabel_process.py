@@ -29,7 +29,7 @@ def test_relabel_case(relabel_case: Any, step_config: Any) -> None:
         assert got.to_dict() == case.want
 
 
-def test_no_configs_returns_input_object() -> None:
+def test_unchanged_returns_input_object() -> None:
     lbls = Labels({"a": "1"})
     assert relabel(lbls, []) is lbls
 
@@ -113,3 +113,22 @@ def test_config_is_frozen_and_hashable() -> None:
         cfg.target_label = "u"  # type: ignore[misc]
     assert hash(cfg) == hash(RelabelConfig(target_label="t"))
     assert cfg == RelabelConfig(target_label="t")
+
+
+def test_regex_fallback_without_low_level_match() -> None:
+    """The wrapper's public search path gives the same results as the fast path."""
+    import re2
+
+    from erpmon.relabel._regex import RelabelRegex
+
+    opts = re2.Options()
+    opts.log_errors = False
+    fallback = RelabelRegex("(?P<a>.)(x)?.", re2.compile(b"^(?:(?P<a>.)(x)?.)$", opts))
+    fallback._low = None
+    fast = RelabelConfig(regex="(?P<a>.)(x)?.", target_label="t").compiled
+    for text in ["ab", "axb", "é1", "abc", ""]:
+        got, want = fallback.search(text), fast.search(text)
+        assert (got is None) == (want is None)
+        if got is not None and want is not None:
+            assert [got.group(i) for i in range(3)] == [want.group(i) for i in range(3)]
+        assert fallback.matches(text) == fast.matches(text)

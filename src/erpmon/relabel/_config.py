@@ -10,7 +10,7 @@ from typing import Any
 import re2
 
 from erpmon.model import is_valid_label_name
-from erpmon.relabel._regex import compile_relabel_regex
+from erpmon.relabel._regex import RelabelRegex, compile_relabel_regex
 
 DEFAULT_SEPARATOR = ";"
 DEFAULT_REGEX = "(.*)"
@@ -97,7 +97,7 @@ class RelabelConfig:
     target_label: str = ""
     replacement: str = DEFAULT_REPLACEMENT
     action: Action = Action.REPLACE
-    compiled: Any = field(init=False, repr=False, compare=False, hash=False)
+    compiled: RelabelRegex = field(init=False, repr=False, compare=False, hash=False)
     regex_given: InitVar[bool | None] = None
     source_labels_given: InitVar[bool | None] = None
 

@@ -61,18 +61,18 @@ def _step(work: dict[str, str], cfg: RelabelConfig) -> bool:
     regex = cfg.compiled
     if act in (Action.LABELMAP, Action.LABELDROP, Action.LABELKEEP):
         for name, value in sorted(work.items()):
-            hit = regex.search(name)
             if act is Action.LABELMAP:
+                hit = regex.search(name)
                 if hit is not None:
                     work[expand(cfg.replacement, regex, hit)] = value
-            elif (hit is not None) == (act is Action.LABELDROP):
+            elif regex.matches(name) == (act is Action.LABELDROP):
                 del work[name]
         return True
     val = cfg.separator.join(work.get(n, "") for n in cfg.source_labels)
     if act is Action.DROP:
-        return regex.search(val) is None
+        return not regex.matches(val)
     if act is Action.KEEP:
-        return regex.search(val) is not None
+        return regex.matches(val)
     if act is Action.DROPEQUAL:
         return work.get(cfg.target_label, "") != val
     if act is Action.KEEPEQUAL:
@@ -100,12 +100,13 @@ def _step(work: dict[str, str], cfg: RelabelConfig) -> bool:
 def relabel(labels: Labels, configs: Sequence[RelabelConfig]) -> Labels | None:
     """Apply `configs` in order; None when a step drops the label set.
 
-    With no configs the input comes back unchanged (the same object).
+    When nothing changes the input comes back (the same object), as Prometheus returns its input.
     """
     if not configs:
         return labels
-    work = labels.to_dict()
+    original = labels.to_dict()
+    work = dict(original)
     for cfg in configs:
         if not _step(work, cfg):
             return None
-    return Labels(work)
+    return labels if work == original else Labels(work)

@@ -33,6 +33,9 @@ _GO_WORDING = (
 )
 
 
+_UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", 0)
+
+
 class RegexError(ValueError):
     """A relabel regex that Go's regexp (and so Prometheus) rejects."""
 
@@ -72,8 +75,57 @@ def _go_unsupported(pattern: str) -> str | None:
     return None
 
 
+class RelabelMatch:
+    """A successful match: the text of group `i` (None when the group took no part)."""
+
+    __slots__ = ("_groups",)
+
+    def __init__(self, groups: tuple[str | None, ...]) -> None:
+        self._groups = groups
+
+    def group(self, index: int = 0) -> str | None:
+        return self._groups[index]
+
+
+class RelabelRegex:
+    """An anchored RE2 regex run on UTF-8 bytes, as Go's regexp runs on bytes.
+
+    It calls the RE2 extension's `Match` directly when the wrapper exposes it: the str API of the
+    `re2` module maps every offset back to characters and costs ~8x more per match.
+    """
+
+    __slots__ = ("_low", "_re", "groupindex", "groups", "pattern")
+
+    def __init__(self, pattern: str, compiled: Any) -> None:
+        self.pattern = pattern
+        self._re = compiled
+        low = getattr(compiled, "_regexp", None)
+        self._low = low if low is not None and hasattr(low, "Match") else None
+        self.groups: int = compiled.groups
+        self.groupindex: dict[str, int] = {
+            (k.decode() if isinstance(k, bytes) else k): v for k, v in compiled.groupindex.items()
+        }
+
+    def _spans(self, data: bytes) -> list[tuple[int, int]] | None:
+        if self._low is not None:
+            spans: list[tuple[int, int]] = self._low.Match(_UNANCHORED, data, 0, len(data))
+            return None if spans[0][0] < 0 else spans
+        hit = self._re.search(data)
+        return None if hit is None else [hit.span(i) for i in range(self.groups + 1)]
+
+    def matches(self, text: str) -> bool:
+        return self._spans(text.encode("utf-8")) is not None
+
+    def search(self, text: str) -> RelabelMatch | None:
+        data = text.encode("utf-8")
+        spans = self._spans(data)
+        if spans is None:
+            return None
+        return RelabelMatch(tuple(None if a < 0 else data[a:b].decode("utf-8") for a, b in spans))
+
+
 @lru_cache(maxsize=4096)
-def compile_relabel_regex(pattern: str) -> Any:
+def compile_relabel_regex(pattern: str) -> RelabelRegex:
     """Compile `^(?:pattern)$` with RE2, raising `RegexError` worded as Go's regexp."""
     go_err = _go_unsupported(pattern)
     if go_err is not None:
@@ -81,11 +133,12 @@ def compile_relabel_regex(pattern: str) -> Any:
     opts = re2.Options()
     opts.log_errors = False
     try:
-        return re2.compile("^(?:" + pattern + ")$", opts)
+        compiled = re2.compile(("^(?:" + pattern + ")$").encode("utf-8"), opts)
     except re2.error as err:
         raw = err.args[0] if err.args else str(err)
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
         raise RegexError("error parsing regexp: " + _reword(text)) from err
+    return RelabelRegex(pattern, compiled)
 
 
 def _reword(text: str) -> str:
@@ -129,35 +182,49 @@ def _group_number(name: str) -> int:
     return num
 
 
-def expand(template: str, regex: Any, match: Any) -> str:
-    """Go's `Regexp.ExpandString`: `$1`, `${1}`, `$name`, `${name}`, `$$`; unknown groups expand to ''.
-
-    As in Go, `$1x` names the group `1x` (not group 1 followed by `x`), and a malformed `$` stays
-    literal.
-    """
-    out: list[str] = []
+@lru_cache(maxsize=4096)
+def _template(template: str) -> tuple[str | tuple[str, int], ...]:
+    """Split a template into literals and (name, number) references, as Go's expand reads it."""
+    parts: list[str | tuple[str, int]] = []
     rest = template
     while True:
         idx = rest.find("$")
         if idx < 0:
             break
-        out.append(rest[:idx])
+        parts.append(rest[:idx])
         rest = rest[idx + 1 :]
         if rest.startswith("$"):
-            out.append("$")
+            parts.append("$")
             rest = rest[1:]
             continue
         parsed = _extract(rest)
         if parsed is None:
-            out.append("$")
+            parts.append("$")
             continue
         name, rest = parsed
-        num = _group_number(name)
+        parts.append((name, _group_number(name)))
+    parts.append(rest)
+    return tuple(p for p in parts if p != "")
+
+
+def expand(template: str, regex: RelabelRegex, match: RelabelMatch) -> str:
+    """Go's `Regexp.ExpandString`: `$1`, `${1}`, `$name`, `${name}`, `$$`; unknown groups expand to ''.
+
+    As in Go, `$1x` names the group `1x` (not group 1 followed by `x`), and a malformed `$` stays
+    literal.
+    """
+    if "$" not in template:
+        return template
+    out: list[str] = []
+    for part in _template(template):
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        name, num = part
         if num < 0:
             num = regex.groupindex.get(name, -1)
         if 0 <= num <= regex.groups:
             group = match.group(num)
             if group is not None:
                 out.append(group)
-    out.append(rest)
     return "".join(out)
