@@ -21,7 +21,10 @@ def run(batch: int, n_series: int, seconds: float, fsync: str) -> tuple[float, i
         db = TSDB.open(tmp, TSDBOptions(wal_fsync=fsync))  # type: ignore[arg-type]
         app = db.appender()
         refs = np.array(
-            [app.ref(Labels.of(__name__=f"metric_{i % 100}", instance=f"host-{i // 100}:9100")) for i in range(n_series)]
+            [
+                app.ref(Labels.of(__name__=f"metric_{i % 100}", instance=f"host-{i // 100}:9100"))
+                for i in range(n_series)
+            ]
         )
         groups = [refs[i : i + batch] for i in range(0, n_series, batch)]
         rng = np.random.default_rng(0)

@@ -93,7 +93,7 @@ def test_block_reads_back_only_the_requested_series_and_window(tmp_path, monkeyp
         keep = (ts >= 100_000) & (ts <= 900_000)
         if lb.get("odd") == "1" and keep.any():
             want.append((lb, ts[keep].tolist(), vs[keep].tolist()))
-    assert [(lb, t.tolist(), v.tolist()) for lb, (_, t, v) in got] == want
+    assert [(lb, t.tolist(), v.tolist()) for lb, t, v in got] == want
 
 
 def test_block_writer_refuses_the_same_series_twice(tmp_path):

@@ -18,7 +18,8 @@ from erpmon.model import Labels, Matcher
 from erpmon.tsdb._block_codec import decode
 from erpmon.tsdb._block_index import BlockIndex
 from erpmon.tsdb._block_meta import SAMPLES_FILE, SERIES_FILE, TMP_DELETE, BlockMeta
-from erpmon.tsdb._chunks import F64, I64, Rows, expand_ranges
+from erpmon.tsdb._chunks import F64, I64, expand_ranges
+from erpmon.tsdb._head import SeriesData
 from erpmon.tsdb._postings import select_ids
 
 
@@ -90,7 +91,7 @@ class Block:
         )
 
     # -- reading -------------------------------------------------------------------------
-    def select(self, matchers: Sequence[Matcher], mint: int, maxt: int) -> list[tuple[Labels, Rows]]:
+    def select(self, matchers: Sequence[Matcher], mint: int, maxt: int) -> list[SeriesData]:
         index = self.index
         ids = select_ids(index, matchers)
         ids = ids[(self._min_t[ids] <= maxt) & (self._max_t[ids] >= mint)]
@@ -103,11 +104,10 @@ class Block:
         sid, ts, vs = sid[keep], ts[keep], vs[keep]
         if not len(sid):
             return []
-        cuts = np.flatnonzero(sid[1:] != sid[:-1]) + 1
-        present = sid[np.concatenate([[0], cuts])]
-        labels = index.labels(present)
-        parts = zip(np.split(sid, cuts), np.split(ts, cuts), np.split(vs, cuts), strict=True)
-        return [(lb, part) for lb, part in zip(labels, parts, strict=True)]
+        bounds = np.flatnonzero(np.concatenate([[True], sid[1:] != sid[:-1], [True]]))
+        labels = index.labels(sid[bounds[:-1]])
+        cuts = bounds.tolist()
+        return [(lb, ts[a:b], vs[a:b]) for lb, a, b in zip(labels, cuts[:-1], cuts[1:], strict=True)]
 
     def _read(self, ids: I64) -> tuple[I64, F64]:
         """Decode every sample of the given series (sorted ids), reading only their row groups."""
@@ -120,12 +120,19 @@ class Block:
         local_base = np.cumsum(sizes) - sizes  # where each read group starts in `table`
         slot = np.searchsorted(groups, rg_lo)
         local = starts - self._rg_start[rg_lo] + local_base[slot]
-        rows = expand_ranges(local, local + counts)
+        if int(counts.sum()) == table.num_rows:
+            rows: I64 | slice = slice(None)  # every row read is wanted: skip the gather
+        else:
+            rows = expand_ranges(local, local + counts)
         dt = table.column("dt").to_numpy()[rows]
         dv = table.column("dv").to_numpy()[rows]
         vx_col = table.column("vx")
-        vx_valid = vx_col.is_valid().to_numpy(zero_copy_only=False)[rows]
-        vx = vx_col.fill_null(0).to_numpy()[rows]
+        if vx_col.null_count == len(vx_col):
+            vx = np.zeros(len(dt), dtype=np.int64)
+            vx_valid = np.zeros(len(dt), dtype=bool)
+        else:
+            vx_valid = vx_col.is_valid().to_numpy(zero_copy_only=False)[rows]
+            vx = vx_col.fill_null(0).to_numpy()[rows]
         return decode(dt, dv, vx, vx_valid, counts, self._min_t[ids], self._first_v[ids], self._scale[ids])
 
     def label_names(self, matchers: Sequence[Matcher]) -> set[str]:

@@ -49,28 +49,31 @@ def _exceptions(vs: F64) -> npt.NDArray[np.bool_]:
 
 
 def choose_scales(vs: F64, counts: I64) -> npt.NDArray[np.int8]:
-    """Smallest decimal scale that round-trips every non-exception value, else XOR."""
+    """Smallest decimal scale that round-trips every non-exception value, else XOR.
+
+    Each pass only looks at the rows of series still undecided, so a block of counters
+    (all scale 0) costs one pass.
+    """
     n_series = len(counts)
     scale = np.full(n_series, XOR, dtype=np.int8)
     if not len(vs):
         return scale
-    starts = _starts(counts)
-    bits = vs.view(np.uint64)
-    special = _exceptions(vs)
-    finite = np.where(special, 0.0, vs)
-    undecided = np.ones(n_series, dtype=bool)
+    series = np.arange(n_series)
+    finite = np.where(_exceptions(vs), np.nan, vs)  # NaN marks "no constraint"
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(MAX_SCALE + 1):
             p = 10.0**k
             scaled = np.round(finite * p)
             fits = np.abs(scaled) < _EXACT
             back = np.where(fits, scaled, 0.0).astype(np.int64).astype(np.float64) / p
-            ok = special | (fits & (back.view(np.uint64) == bits))
-            ok_series = np.logical_and.reduceat(ok, starts)
-            scale[undecided & ok_series] = k
-            undecided &= ~ok_series
-            if not undecided.any():
+            ok = np.isnan(finite) | (fits & (back.view(np.uint64) == finite.view(np.uint64)))
+            ok_series = np.logical_and.reduceat(ok, np.cumsum(counts) - counts)
+            scale[series[ok_series]] = k
+            if ok_series.all():
                 break
+            # Keep only the undecided series' rows for the next, finer scale.
+            rows = np.repeat(~ok_series, counts)
+            finite, counts, series = finite[rows], counts[~ok_series], series[~ok_series]
     return scale
 
 
@@ -113,6 +116,23 @@ def encode(ts: I64, vs: F64, counts: I64) -> Encoded:
     return Encoded(dt, dv, vx, vx_valid, ts[starts].copy(), first_v, scale)
 
 
+def _segmented_cumsum(deltas: I64, starts: I64, firsts: I64) -> I64:
+    """Per segment: firsts[i], then running sums of the segment's deltas after its first row.
+
+    One cumsum over everything: each segment's first delta is replaced by the jump from
+    the previous segment's last value to this segment's first value.
+    """
+    x = deltas.copy()
+    csum = np.cumsum(deltas)
+    # Value of the last row of segment i-1 under the plain cumsum, minus its true value.
+    ends = starts[1:] - 1
+    prev_true_last = firsts[:-1] + (csum[ends] - csum[starts[:-1]])
+    x[starts[0]] = firsts[0]
+    x[starts[1:]] = firsts[1:] - prev_true_last
+    out: I64 = np.cumsum(x)
+    return out
+
+
 def decode(
     dt: I64,
     dv: I64,
@@ -128,14 +148,13 @@ def decode(
     if not n:
         return np.zeros(0, np.int64), np.zeros(0, np.float64)
     starts = _starts(counts)
-    csum = np.cumsum(dt)
-    ts = np.repeat(first_t - csum[starts], counts) + csum
-    scale_rows = np.repeat(scale, counts)
-    decimal = scale_rows >= 0
-    isum = np.cumsum(dv)
-    iv = np.repeat(first_v - isum[starts], counts) + isum
-    vs = iv.astype(np.float64) / 10.0 ** np.maximum(scale_rows, 0)
-    if not decimal.all():
+    ts = _segmented_cumsum(dt, starts, first_t)
+    iv = _segmented_cumsum(dv, starts, first_v)
+    vs = iv.astype(np.float64)
+    if (scale > 0).any():
+        vs /= np.repeat(10.0 ** np.maximum(scale, 0), counts)
+    if (scale < 0).any():
+        decimal = np.repeat(scale >= 0, counts)
         acc = np.bitwise_xor.accumulate(dv.view(np.uint64))
         before = np.where(starts > 0, acc[np.maximum(starts - 1, 0)], np.uint64(0))
         xbits = acc ^ np.repeat(before, counts)

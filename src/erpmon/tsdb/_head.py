@@ -17,7 +17,16 @@ import numpy.typing as npt
 
 from erpmon.model import Labels, Matcher
 from erpmon.storage import AppendStats
-from erpmon.tsdb._chunks import I64, Rows, SampleStore, SealedChunk, Snapshot, gather, sort_rows
+from erpmon.tsdb._chunks import (
+    I64,
+    Rows,
+    SampleStore,
+    SealedChunk,
+    Snapshot,
+    gather,
+    merge_sorted,
+    sort_rows,
+)
 from erpmon.tsdb._errors import UnknownSeriesRefError
 from erpmon.tsdb._postings import MemPostings, select_ids
 from erpmon.tsdb._validate import ACCEPTED, DUPLICATE, OUT_OF_ORDER, TOO_OLD, judge
@@ -29,6 +38,7 @@ _T = TypeVar("_T", bound=np.generic)
 
 _GONE, _PENDING, _LIVE = 0, 1, 2  # series state: collected, created by ref() only, committed
 
+SeriesData = tuple[Labels, I64, npt.NDArray[np.float64]]
 WalLogger = Callable[[list[tuple[int, Labels]], Rows], None]
 
 
@@ -251,7 +261,7 @@ class Head:
 
     def select(
         self, matchers: Sequence[Matcher], mint: int, maxt: int, snap: Snapshot | None = None
-    ) -> list[tuple[Labels, Rows]]:
+    ) -> list[SeriesData]:
         with self.lock:
             ids = select_ids(self.postings, matchers)
             if snap is None:
@@ -259,17 +269,14 @@ class Head:
         refs, ts, vs = gather(snap, ids, mint, maxt)
         if not len(refs):
             return []
-        cuts = np.flatnonzero(refs[1:] != refs[:-1]) + 1
-        starts = np.concatenate([[0], cuts]).tolist()
+        bounds = np.flatnonzero(np.concatenate([[True], refs[1:] != refs[:-1], [True]])).tolist()
         with self.lock:
-            labels = [self.labels_of(int(refs[s])) for s in starts]
-        out = []
-        for lb, r, t, v in zip(
-            labels, np.split(refs, cuts), np.split(ts, cuts), np.split(vs, cuts), strict=True
-        ):
-            if lb is not None:
-                out.append((lb, (r, t, v)))
-        return out
+            labels = [self.labels_of(r) for r in refs[bounds[:-1]].tolist()]
+        return [
+            (lb, ts[a:b], vs[a:b])
+            for lb, a, b in zip(labels, bounds[:-1], bounds[1:], strict=True)
+            if lb is not None
+        ]
 
     def series_labels(self, matchers: Sequence[Matcher]) -> list[Labels]:
         with self.lock:
@@ -279,12 +286,11 @@ class Head:
     # -- truncation ----------------------------------------------------------------------
     def rows_before(self, maxt: int) -> Rows:
         """All samples with t < maxt, sorted by (ref, t), for writing a block."""
-        chunks, active = self.samples.snapshot()
+        chunks, (r, t, v) = self.samples.snapshot()
         parts = [c.gather(c.ref_keys, INT64_MIN, maxt - 1) for c in chunks]
-        r, t, v = active
         keep = t < maxt
-        parts.append((r[keep], t[keep], v[keep]))
-        return sort_rows(parts)
+        parts.append(sort_rows([(r[keep], t[keep], v[keep])]))
+        return merge_sorted(parts)
 
     def truncate(self, cut: int) -> None:
         """Drop samples older than `cut`, then (now or once readers close) series left empty."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -17,10 +18,15 @@ from erpmon.tsdb._head import Head
 def merge_parts(parts: list[tuple[I64, F64]]) -> tuple[I64, F64]:
     """One series' samples from several sources, sorted by time, one sample per timestamp.
 
-    Sources come oldest block first, head last; on equal timestamps the first wins.
+    Sources come oldest block first, head last; on equal timestamps the first wins. Parts
+    that do not overlap in time (the usual case) are just concatenated.
     """
-    if len(parts) == 1:
-        return parts[0]
+    parts = [p for p in parts if len(p[0])]
+    if len(parts) <= 1:
+        return parts[0] if parts else (np.zeros(0, np.int64), np.zeros(0, np.float64))
+    by_start = sorted(parts, key=lambda p: int(p[0][0]))
+    if all(int(a[0][-1]) < int(b[0][0]) for a, b in itertools.pairwise(by_start)):
+        return np.concatenate([p[0] for p in by_start]), np.concatenate([p[1] for p in by_start])
     ts = np.concatenate([p[0] for p in parts])
     vs = np.concatenate([p[1] for p in parts])
     order = np.argsort(ts, kind="stable")
@@ -28,6 +34,10 @@ def merge_parts(parts: list[tuple[I64, F64]]) -> tuple[I64, F64]:
     keep = np.ones(len(ts), dtype=bool)
     keep[1:] = ts[1:] != ts[:-1]
     return ts[keep], vs[keep]
+
+
+def _pairs(labels: Labels) -> tuple[tuple[str, str], ...]:
+    return labels.pairs  # tuples compare in C; Labels.__lt__ would be a Python call per comparison
 
 
 class TSDBQuerier:
@@ -57,12 +67,12 @@ class TSDBQuerier:
         self._check()
         found: dict[Labels, list[tuple[I64, F64]]] = {}
         for block in self._blocks:
-            for labels, (_, ts, vs) in block.select(matchers, self.mint, self.maxt):
+            for labels, ts, vs in block.select(matchers, self.mint, self.maxt):
                 found.setdefault(labels, []).append((ts, vs))
-        for labels, (_, ts, vs) in self._head.select(matchers, self.mint, self.maxt, self._snapshot):
+        for labels, ts, vs in self._head.select(matchers, self.mint, self.maxt, self._snapshot):
             found.setdefault(labels, []).append((ts, vs))
         out = []
-        for labels in sorted(found):
+        for labels in sorted(found, key=_pairs):
             ts, vs = merge_parts(found[labels])
             if len(ts):
                 out.append(Series(labels, ts, vs))
