@@ -360,6 +360,18 @@ CASES: list[Case] = [
         {"a": "ab", "g": "a|b"},
     ),
     _c(
+        "unicode_dot_is_one_rune",
+        {"a": "éx"},
+        [{"source_labels": ["a"], "regex": "..", "action": "keep"}],
+        {"a": "éx"},
+    ),
+    _c(
+        "unicode_group_capture",
+        {"a": "ölfaß"},
+        [{"source_labels": ["a"], "regex": "(.)(.*)(.)", "target_label": "t", "replacement": "$1-${3}"}],
+        {"a": "ölfaß", "t": "ö-ß"},
+    ),
+    _c(
         "target_with_suffix_after_ref",
         {"kind": "http"},
         [{"source_labels": ["kind"], "regex": "(.+)", "target_label": "${1}_enabled", "replacement": "true"}],
