@@ -21,7 +21,8 @@ from erpmon.tsdb import TSDB, TSDBOptions
 db = TSDB.open(sys.argv[1], TSDBOptions(wal_fsync="never"))
 app = db.appender()
 n, scrapes = int(sys.argv[2]), int(sys.argv[3])
-refs = np.array([app.ref(Labels.of(__name__=f"m{i % 100}", instance=f"host-{i // 100}", job="bench")) for i in range(n)])
+labels = [Labels.of(__name__=f"m{i % 100}", instance=f"host-{i // 100}", job="bench") for i in range(n)]
+refs = np.array([app.ref(lb) for lb in labels])
 for k in range(scrapes):
     app.append_many(refs, np.full(n, 1_700_000_000_000 + k * 15_000), np.arange(n) + k * 1.0)
     app.commit()
