@@ -249,8 +249,11 @@ def node_tag_for_error(node: Node) -> str:
     return explicit or resolve(node)[0]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def alias_problem(root: Node, limit: int = 1_000_000) -> tuple[Node, str] | None:
-    """A self-containing anchor or an alias bomb, which yaml.v2 refuses; None when fine."""
+    """A self-containing anchor, an alias bomb or a surrogate escape, which yaml.v2 refuses; else None."""
     sizes: dict[int, int] = {}
     on_path: set[int] = set()
 
@@ -265,6 +268,9 @@ def alias_problem(root: Node, limit: int = 1_000_000) -> tuple[Node, str] | None
         key = id(node)
         if key in sizes:
             return sizes[key]
+        if isinstance(node, ScalarNode) and _SURROGATE.search(node.value):
+            # PyYAML decodes "\ud800" escapes to lone surrogates; libyaml refuses them.
+            raise FatalYAMLError(node, "yaml: found invalid Unicode character escape code")
         if key in on_path:
             raise FatalYAMLError(node, "anchor value contains itself")
         on_path.add(key)
