@@ -108,10 +108,10 @@ def test_retention_by_size_keeps_the_newest_blocks(open_db, tmp_path):
     wal = sum(f.stat().st_size for f in (tmp_path / "data" / "wal").rglob("*") if f.is_file())
     db.close()
     limit = wal + sizes[-1] + sizes[-2] + 1
-    db = open_db(block_range_ms=1000, retention_bytes=limit)
     assert len(sizes) == 5
-    assert db.apply_retention() == 3
+    db = open_db(block_range_ms=1000, retention_bytes=limit)  # applied at open, like Prometheus
     assert [m.max_time for m in db.blocks] == [4000, 5000]
+    assert db.apply_retention() == 0
     assert sorted(p.name for p in (tmp_path / "data").iterdir() if len(p.name) == 26) == sorted(
         m.ulid for m in db.blocks
     )

@@ -325,3 +325,13 @@ def gather(snapshot: Snapshot, refs: I64, mint: int, maxt: int) -> Rows:
     parts = [c.gather(refs, mint, maxt) for c in chunks]
     parts.append(select_active(active, refs, mint, maxt))
     return merge_sorted(parts)
+
+
+def rows_before(snapshot: Snapshot, maxt: int) -> Rows:
+    """Every sample of the snapshot with t < maxt, sorted by (ref, t)."""
+    chunks, (r, t, v) = snapshot
+    lowest = int(np.iinfo(np.int64).min)
+    parts = [c.gather(c.ref_keys, lowest, maxt - 1) for c in chunks]
+    keep = t < maxt
+    parts.append(sort_rows([(r[keep], t[keep], v[keep])]))
+    return merge_sorted(parts)

@@ -25,7 +25,7 @@ from erpmon.tsdb._appender import HeadAppender
 from erpmon.tsdb._block import Block
 from erpmon.tsdb._block_meta import TMP_CREATE, TMP_DELETE, BlockMeta
 from erpmon.tsdb._block_writer import persist_block
-from erpmon.tsdb._chunks import I64, Rows
+from erpmon.tsdb._chunks import I64, Rows, rows_before
 from erpmon.tsdb._errors import ClosedError, LockedError, ReadOnlyError
 from erpmon.tsdb._head import INT64_MAX, INT64_MIN, Head
 from erpmon.tsdb._options import TSDBOptions
@@ -103,6 +103,7 @@ class TSDB:
             db._replay()
             if not read_only:
                 db._wal.start()
+                db.apply_retention()  # as Prometheus's start-up reload does
         except BaseException:
             db._release_lock()
             raise
@@ -221,7 +222,11 @@ class TSDB:
                 with self._head.lock:
                     mint = self._head.mint
                     maxt = (mint // rng) * rng + rng
-                    refs, ts, vs = self._head.rows_before(maxt)
+                    snap = self._head.samples.snapshot()
+                # Gathering and writing run unlocked: the snapshot is immutable, appends can
+                # no longer land below maxt, and only compaction (serialised) drops series.
+                refs, ts, vs = rows_before(snap, maxt)
+                with self._head.lock:
                     labels = self._labels_for(refs)
                 counts = _run_lengths(refs)
                 meta = persist_block(self.path, labels, ts, vs, counts, mint, maxt) if len(refs) else None
@@ -252,7 +257,8 @@ class TSDB:
         with self._head.lock:
             upto = self._wal.cut()
             series = self._head.live_series()
-            rows = self._head.rows_before(INT64_MAX) if self._head.num_series() else None
+            snap = self._head.samples.snapshot()
+        rows = rows_before(snap, INT64_MAX)
         self._wal.write_checkpoint(upto, _checkpoint_records(series, rows))
         self._wal.remove_before(upto)
 
@@ -367,11 +373,10 @@ def _run_lengths(refs: I64) -> I64:
     return np.diff(np.append(starts, len(refs))).astype(np.int64)
 
 
-def _checkpoint_records(series: list[tuple[int, Labels]], rows: Rows | None) -> Iterator[bytes]:
+def _checkpoint_records(series: list[tuple[int, Labels]], rows: Rows) -> Iterator[bytes]:
     for i in range(0, len(series), _CHECKPOINT_SERIES):
         yield encode_series(series[i : i + _CHECKPOINT_SERIES])
-    if rows is not None:
-        refs, ts, vs = rows
-        for i in range(0, len(refs), _CHECKPOINT_SAMPLES):
-            j = i + _CHECKPOINT_SAMPLES
-            yield encode_samples(refs[i:j], ts[i:j], vs[i:j])
+    refs, ts, vs = rows
+    for i in range(0, len(refs), _CHECKPOINT_SAMPLES):
+        j = i + _CHECKPOINT_SAMPLES
+        yield encode_samples(refs[i:j], ts[i:j], vs[i:j])

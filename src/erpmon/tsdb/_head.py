@@ -24,7 +24,6 @@ from erpmon.tsdb._chunks import (
     SealedChunk,
     Snapshot,
     gather,
-    merge_sorted,
     sort_rows,
 )
 from erpmon.tsdb._errors import UnknownSeriesRefError
@@ -284,14 +283,6 @@ class Head:
             return [lb for lb in (self._labels[i] for i in ids.tolist()) if lb is not None]
 
     # -- truncation ----------------------------------------------------------------------
-    def rows_before(self, maxt: int) -> Rows:
-        """All samples with t < maxt, sorted by (ref, t), for writing a block."""
-        chunks, (r, t, v) = self.samples.snapshot()
-        parts = [c.gather(c.ref_keys, INT64_MIN, maxt - 1) for c in chunks]
-        keep = t < maxt
-        parts.append(sort_rows([(r[keep], t[keep], v[keep])]))
-        return merge_sorted(parts)
-
     def truncate(self, cut: int) -> None:
         """Drop samples older than `cut`, then (now or once readers close) series left empty."""
         self.min_valid_time = max(self.min_valid_time, cut)
