@@ -39,16 +39,21 @@ def _after_prometheus_fixups(result: Labels | None) -> dict[str, str] | str:
 
 
 def _run_job(config: Path, job: str) -> list[dict[str, Any]]:
+    """promtool waits `--timeout` for discovery; retry longer if a busy machine gave it no result."""
     assert PROMTOOL is not None
-    proc = subprocess.run(
-        [PROMTOOL, "check", "service-discovery", "--timeout=300ms", str(config), job],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr
-    parsed: list[dict[str, Any]] = json.loads(proc.stdout)
+    parsed: list[dict[str, Any]] = []
+    for timeout in ("500ms", "3s"):
+        proc = subprocess.run(
+            [PROMTOOL, "check", "service-discovery", f"--timeout={timeout}", str(config), job],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert proc.returncode == 0, proc.stderr
+        parsed = json.loads(proc.stdout)
+        if parsed:
+            break
     return parsed
 
 
@@ -70,7 +75,7 @@ def test_relabel_matches_promtool(
     config = tmp_path / "prometheus.yml"
     config.write_text("\n".join(lines) + "\n")
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    with ThreadPoolExecutor(max_workers=4) as pool:
         outputs = list(pool.map(lambda i: _run_job(config, f"case{i}"), range(len(cases))))
 
     mismatches = []
