@@ -218,3 +218,23 @@ def test_series_collection_waits_for_older_queriers(open_db, query):
     q.close()
     assert db.stats()["headStats"]["numSeries"] == 1
     assert list(query(db, [Matcher.equal("job", "b")])) == [B]  # from the block now
+
+
+def test_nan_payloads_survive_wal_replay_and_blocks_bit_for_bit(open_db, query):
+    odd_nan = np.array([0x7FF8DEADBEEF0001], dtype=np.uint64).view(np.float64)[0]
+    values = [1.5, STALE_NAN, odd_nan, -0.0, float("inf"), 2.0]
+    want = np.array(values).view(np.uint64).tolist()
+    db = open_db(block_range_ms=1000)
+    app = db.appender()
+    for i, v in enumerate(values):
+        app.append(0, A, i * 100, v)
+    app.append(0, B, 5000, 1.0)
+    app.commit()
+    db.close()
+    db = open_db(block_range_ms=1000)  # through the WAL
+    assert query(db, [Matcher.equal("job", "a")])[A][1] == want
+    assert db.compact()
+    db.close()
+    db = open_db(block_range_ms=1000)  # through a block
+    assert db.blocks[0].num_samples == len(values)
+    assert query(db, [Matcher.equal("job", "a")])[A][1] == want

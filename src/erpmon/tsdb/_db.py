@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from erpmon.model import Labels
+from erpmon.storage import Appendable, Queryable
 from erpmon.tsdb._appender import HeadAppender
 from erpmon.tsdb._block import Block
 from erpmon.tsdb._block_meta import TMP_CREATE, TMP_DELETE, BlockMeta
@@ -380,3 +381,8 @@ def _checkpoint_records(series: list[tuple[int, Labels]], rows: Rows) -> Iterato
     for i in range(0, len(refs), _CHECKPOINT_SAMPLES):
         j = i + _CHECKPOINT_SAMPLES
         yield encode_samples(refs[i:j], ts[i:j], vs[i:j])
+
+
+def _conforms(db: TSDB) -> tuple[Appendable, Queryable]:
+    # Never called: makes mypy prove that TSDB satisfies the storage protocols.
+    return db, db
