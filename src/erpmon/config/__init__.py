@@ -5,7 +5,8 @@ staying "yes" in string fields), `ConfigError` (every problem as `file:line:col:
 `PrometheusConfig` and its parts (global, scrape jobs, HTTP client options, static and file
 service discovery, alerting, remote write/read, storage, tracing), Prometheus's duration and byte
 size syntax, reading file_sd files, and building a target's labels (`populate_target`) as
-Prometheus does, which `promtool check config` also runs on static targets.
+Prometheus does, which `promtool check config` also runs on static targets; plus promtool's
+checks of the files a config names (`check_referenced_files`).
 Reads from: `erpmon.model` (`Labels`, name validity) and `erpmon.relabel` (`RelabelConfig`).
 Hands on: frozen configs to cli (loading, reloads, `check config`), scrape (jobs, target groups,
 relabel steps, limits in plain ints and ms), rules (rule file patterns, evaluation interval),
@@ -14,6 +15,7 @@ alerting (Alertmanagers) and remote storage.
 
 from erpmon.config._alerting import AlertingConfig, AlertmanagerConfig
 from erpmon.config._errors import ConfigError, Problem
+from erpmon.config._files import check_referenced_files
 from erpmon.config._http import Authorization, BasicAuth, HTTPClientConfig, OAuth2, TLSConfig
 from erpmon.config._populate import TargetError, populate_target
 from erpmon.config._prometheus import (
@@ -59,6 +61,7 @@ __all__ = [
     "TargetError",
     "TargetGroup",
     "TracingConfig",
+    "check_referenced_files",
     "format_duration",
     "load_file_sd",
     "load_prometheus_config",

@@ -10,7 +10,7 @@ Alertmanager half lives with `AlertmanagerConfig`.)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from erpmon.config._scrape import ScrapeConfig
 from erpmon.config._targets import ADDRESS_LABEL, TargetGroup
@@ -121,9 +121,9 @@ def _duration(text: str, what: str) -> int:
     return value
 
 
-def scrape_target_problem(cfg: ScrapeConfig) -> str | None:
-    """The first static target of `cfg` Prometheus cannot build, worded as promtool reports it."""
-    for group in cfg.static_configs:
+def scrape_target_problem(cfg: ScrapeConfig, groups: Sequence[TargetGroup] | None = None) -> str | None:
+    """The first target (static ones by default) Prometheus cannot build, worded as promtool reports it."""
+    for group in cfg.static_configs if groups is None else groups:
         for i, target in enumerate(group.targets):
             try:
                 populate_target(_group_labels(group, target), cfg)

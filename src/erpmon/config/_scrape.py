@@ -20,7 +20,7 @@ from erpmon.config._targets import (
 )
 from erpmon.config._units import parse_base2_bytes
 from erpmon.config._yamlnode import Node
-from erpmon.relabel import RelabelConfig
+from erpmon.relabel import RelabelConfig, go_quote
 
 _OWN_KEYS = (
     "job_name",
@@ -135,6 +135,17 @@ def decode_scrape_config(dec: Decoder, node: Node, base_dir: str) -> DecodedScra
         return None
     if f.get("relabel_configs") is None or not relabels:
         check_static_targets(dec, static, f.get("static_configs"))
+    tls = http.tls_config
+    if tls.cert_file and not tls.key_file:
+        dec.error(
+            f.get("tls_config"),
+            f"client cert file {go_quote(tls.cert_file)} specified without client key file",
+        )
+    elif tls.key_file and not tls.cert_file:
+        dec.error(
+            f.get("tls_config"),
+            f"client key file {go_quote(tls.key_file)} specified without client cert file",
+        )
     if not dec.clean(mark):
         return None
     return DecodedScrape(cfg, node)
