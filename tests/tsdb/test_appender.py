@@ -151,7 +151,8 @@ def test_append_many_copies_its_inputs(open_db, query, as_bits):
     assert query(db) == {A: ([1000], as_bits(1.0))}
 
 
-def test_commit_accepts_refs_of_series_collected_meanwhile(open_db, query):
+def test_refs_of_collected_series_stay_usable(open_db, query):
+    """Scrape caches keep refs for series that vanish and come back hours later."""
     db = open_db(block_range_ms=1000)
     app = db.appender()
     old = app.ref(A)
@@ -160,11 +161,17 @@ def test_commit_accepts_refs_of_series_collected_meanwhile(open_db, query):
     late = db.appender()
     late.append_many(arr(old), arr(5000), arr(2.0, dtype=np.float64))  # queued, not committed
     keep = db.appender()
-    keep.append(0, B, 5000, 1.0)
-    keep.commit()
-    assert db.compact()  # A had no sample >= 1000: collected
-    assert late.commit().appended == 1
-    assert [ts for ts, _ in query(db, [Matcher.equal("job", "a")]).values()] == [[0, 5000]]
+    for t in range(1000, 9001, 1000):
+        keep.append(0, B, t, 1.0)
+        keep.commit()
+        db.compact()  # A has no samples in the head: collected, and stays collected
+    assert db.stats()["headStats"]["numSeries"] == 1
+    assert late.commit().too_old == 1  # the ref is fine; 5000 is just too old by now
+    again = db.appender()
+    again.append_many(arr(old), arr(9000), arr(3.0, dtype=np.float64))
+    assert again.commit().appended == 1
+    assert again.ref(A) == old  # revived in place
+    assert [ts for ts, _ in query(db, [Matcher.equal("job", "a")]).values()] == [[0, 9000]]
 
 
 def test_staleness_marker_is_kept_bit_for_bit(open_db, query, as_bits):

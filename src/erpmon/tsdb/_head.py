@@ -7,6 +7,7 @@ series is created. The head's lock guards every mutation; see `erpmon.tsdb._db`.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,7 +36,8 @@ INT64_MAX = int(np.iinfo(np.int64).max)
 
 _T = TypeVar("_T", bound=np.generic)
 
-_GONE, _PENDING, _LIVE = 0, 1, 2  # series state: collected, created by ref() only, committed
+_GONE, _PENDING, _LIVE = 0, 1, 2
+_GRAVEYARD_MIN = 1 << 16  # series state: collected, created by ref() only, committed
 
 SeriesData = tuple[Labels, I64, npt.NDArray[np.float64]]
 WalLogger = Callable[[list[tuple[int, Labels]], Rows], None]
@@ -62,7 +64,8 @@ class Head:
         self.mint, self.maxt = INT64_MAX, INT64_MIN
         self._labels: list[Labels | None] = [None]  # index = ref; ref 0 means "unknown"
         self._refs: dict[Labels, int] = {}
-        self._graveyard: dict[int, Labels] = {}  # refs collected by the last gc, for late commits
+        # Collected refs -> labels, so refs callers cached (scrape caches) stay usable.
+        self._graveyard: dict[int, Labels] = {}
         cap = 1024
         self.last_t: I64 = np.full(cap, INT64_MIN, dtype=np.int64)
         self.last_bits: npt.NDArray[np.uint64] = np.zeros(cap, dtype=np.uint64)
@@ -121,14 +124,25 @@ class Head:
             raise UnknownSeriesRefError(f"unknown series refs (collected long ago?): {missing[:5]}")
 
     def _revive(self, refs: I64) -> I64:
-        """Map refs collected since they were handed out to (possibly new) refs of the same labels."""
+        """Bring back series collected since their refs were handed out.
+
+        A collected ref is revived in place (same ref, so a caller's cache stays good)
+        unless its labels got a new ref meanwhile; then its samples move to that one.
+        """
         gone = self.state[refs] == _GONE
         if not gone.any():
             return refs
         self.check_refs(refs)
-        refs = refs.copy()
-        for old in np.unique(refs[gone]):
-            refs[refs == old] = self.get_or_create(self._graveyard[int(old)])
+        for old in np.unique(refs[gone]).tolist():
+            labels = self._graveyard[old]
+            live = self._refs.get(labels)
+            if live is None:
+                del self._graveyard[old]
+                self._labels[old] = labels
+                self._refs[labels] = old
+                self.state[old] = _PENDING
+            else:
+                refs = np.where(refs == old, live, refs)
         return refs
 
     # -- appending -----------------------------------------------------------------------
@@ -305,14 +319,17 @@ class Head:
             assert labels is not None
             pairs.append(labels.pairs)
         self.postings.remove(dead_live, pairs)
-        graveyard: dict[int, Labels] = {}
+        graveyard = self._graveyard
         for ref in dead.tolist():
             labels = self._labels[ref]
             assert labels is not None
             graveyard[ref] = labels
             del self._refs[labels]
             self._labels[ref] = None
-        self._graveyard = graveyard
+        # Bounded: the oldest collected refs are forgotten first (dicts keep insertion order).
+        excess = len(graveyard) - max(_GRAVEYARD_MIN, len(self._refs))
+        for ref in list(itertools.islice(graveyard, max(excess, 0))):
+            del graveyard[ref]
         self.state[dead] = _GONE
         self.last_t[dead] = INT64_MIN
         self.counters.series_removed += len(dead)
