@@ -167,3 +167,23 @@ def test_fsync_policies(policy, want, tmp_path, monkeypatch, fake_clock):
     db.sync()  # ...and when asked (a periodic flusher), as there is unsynced data.
     assert len(calls) == want
     db.close()
+
+
+def test_full_disk_when_cutting_a_segment_keeps_the_current_one(open_db, tmp_path, monkeypatch, caplog):
+    db = open_db(wal_segment_bytes=4096)
+    fill(db, 2)
+    real_open = os.open
+
+    def refuse_new_files(path, flags, *args):
+        if flags & os.O_CREAT:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse_new_files)
+    caplog.set_level(logging.WARNING, "erpmon.tsdb")
+    fill(db, 60, first=2)  # far past 4096 bytes: every commit would want a new segment
+    assert "cannot start segment" in caplog.text
+    monkeypatch.undo()
+    fill(db, 1, first=62)
+    db.close()
+    assert head_batches(open_db(wal_segment_bytes=4096)) == list(range(63))

@@ -160,18 +160,31 @@ class WAL:
         self._open_segment(max(existing, default=-1) + 1)
 
     def _open_segment(self, n: int) -> None:
-        path = self.dir / segment_name(n)
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        self._segment = n
-        self._offset = os.fstat(self._fd).st_size
-        fsync_dir(self.dir)
+        """Make segment n the current one; on error the current one stays."""
+        fd = os.open(self.dir / segment_name(n), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            fsync_dir(self.dir)
+            size = os.fstat(fd).st_size
+        except OSError:
+            os.close(fd)
+            raise
+        self._fd, self._segment, self._offset = fd, n, size
 
     def log(self, data: bytes) -> None:
         """Write one commit's records; on failure cut the segment back and raise."""
         if self._fd is None:
             raise RuntimeError("WAL is not open for writing")
         if self._offset and self._offset + len(data) > self._segment_bytes:
-            self._rotate()
+            try:
+                self._rotate()
+            except OSError as err:
+                # A full disk may refuse a new file yet take a few more bytes: keep going.
+                log.warning(
+                    "WAL: cannot start segment %d (%s); still writing to %d",
+                    self._segment + 1,
+                    err,
+                    self._segment,
+                )
         fd, start = self._fd, self._offset
         try:
             view = memoryview(data)
@@ -204,8 +217,14 @@ class WAL:
         self._last_sync = self._clock()
 
     def _rotate(self) -> None:
-        self._close_segment()
+        """Switch to the next segment, opened before the current one is closed."""
+        old = self._fd
         self._open_segment(self._segment + 1)
+        if old is not None:
+            if self._dirty and self._fsync != "never":
+                os.fdatasync(old)
+            os.close(old)
+        self._dirty = False
 
     def _close_segment(self) -> None:
         if self._fd is None:
