@@ -13,7 +13,8 @@ from erpmon.model import STALE_NAN, Matcher, RegexError, is_stale_nan
         (Matcher.regex("a", "fo."), "foo", True),
         (Matcher.regex("a", "fo."), "xfoo", False),  # anchored on both ends
         (Matcher.regex("a", "fo."), "food", False),
-        (Matcher.regex("a", "a.b"), "a\nb", True),  # (?s): dot matches newline, as in Prometheus
+        (Matcher.regex("a", "a.b"), "a\nb", False),  # 2.42 anchors as ^(?:...)$: dot stops at newline
+        (Matcher.regex("a", "(?s:a.b)"), "a\nb", True),
         (Matcher.regex("a", ".*"), "", True),
         (Matcher.regex("a", ".+"), "", False),
         (Matcher.not_regex("a", "b|c"), "b", False),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import glob
 import sys
 
-from erpmon.config import ConfigError, load_prometheus_config
+from erpmon.config import ConfigError, check_referenced_files, load_prometheus_config
 
 SUCCESS, FAILURE = 0, 1
 
@@ -26,15 +25,14 @@ def check_config(paths: list[str], *, syntax_only: bool = False) -> int:
             continue
         for warning in cfg.warnings:
             print(f"  WARNING: {warning}", file=sys.stderr)
-        missing = [f for f in cfg.rule_files if not syntax_only and not _glob_matches(f)]
-        if missing:
-            print(f'  FAILED: "{missing[0]}" does not point to an existing file', file=sys.stderr)
+        problems, warnings = ([], []) if syntax_only else check_referenced_files(cfg)
+        for warning in warnings:
+            print(f"  WARNING: {warning}", file=sys.stderr)
+        if problems:
+            for problem in problems:
+                print(f"  FAILED: {problem.reason}", file=sys.stderr)
             status = FAILURE
             continue
         print(f" SUCCESS: {path} is valid prometheus config file syntax")
         print()
     return status
-
-
-def _glob_matches(pattern: str) -> bool:
-    return bool(glob.glob(pattern))

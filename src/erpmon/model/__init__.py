@@ -1,6 +1,6 @@
 """Prometheus's data model: label sets, label matchers, samples and the staleness marker.
 
-Owns: `Labels` (sorted, immutable), `Matcher` (=, !=, =~, !~ with anchored RE2), the
+Owns: `Labels` (sorted, immutable), `Matcher` (=, !=, =~, !~ with anchored RE2, as Prometheus 2.42), the
 staleness NaN, metric/label name validity.
 Reads from: nothing inside erpmon; every other package imports this one.
 Hands on: value types to scrape, storage, tsdb, promql and the web API.

@@ -23,11 +23,11 @@ class MatchType(enum.Enum):
 
 @lru_cache(maxsize=4096)
 def compile_anchored(pattern: str) -> Any:
-    """Compile `pattern` as Prometheus does: `^(?s:pattern)$` in RE2 syntax."""
+    """Compile `pattern` as Prometheus 2.42 does: `^(?:pattern)$` in RE2 syntax (`.` stops at newlines)."""
     opts = re2.Options()
     opts.log_errors = False
     try:
-        return re2.compile("^(?s:" + pattern + ")$", opts)
+        return re2.compile("^(?:" + pattern + ")$", opts)
     except re2.error as err:
         reason = err.args[0] if err.args else err
         if isinstance(reason, bytes):
