@@ -6,9 +6,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tests.support import need_binary
 
 from erpmon.cli import main
-from tests.support import need_binary
 
 TESTDATA = Path(__file__).parents[1] / "config" / "testdata"
 FILES = sorted(p for p in TESTDATA.glob("*.yml") if p.name.endswith((".bad.yml", ".good.yml")))
