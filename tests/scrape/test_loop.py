@@ -184,3 +184,13 @@ def test_format_switch_reparses_instead_of_trusting_the_cache(db: TSDB) -> None:
     om = "application/openmetrics-text; version=1.0.0"
     ingest(loop, "a  1\n# EOF\n", T0 + 15_000, ctype=om)  # OpenMetrics rejects the same line
     assert loop.target.health is Health.DOWN and loop.target.last_error
+
+
+def test_refs_the_store_forgot_are_resolved_again(db: TSDB) -> None:
+    loop = make_loop(db)
+    ingest(loop, "a 1\n", T0)
+    loop._cache = dict.fromkeys(loop._cache, 10**9)  # refs the store never handed out
+    loop._report_refs = dict.fromkeys(loop._report_refs, 10**9)
+    ingest(loop, "a 2\n", T0 + 15_000)
+    assert loop.target.health is Health.UP, loop.target.last_error
+    assert values(db, "a") == [(T0, 1.0), (T0 + 15_000, 2.0)]

@@ -107,7 +107,15 @@ class ScrapeLoop:
         result = _AppendResult()
         if not scrape_err:
             try:
-                result = self._append(app, body, content_type, ts_ms)
+                try:
+                    result = self._append(app, body, content_type, ts_ms)
+                except AppendError:
+                    # The store refused a cached ref (e.g. a series it collected long ago): forget
+                    # every ref this loop holds and resolve the scrape from labels once more.
+                    app.rollback()
+                    app = self._appendable.appender()
+                    self._forget_refs()
+                    result = self._append(app, body, content_type, ts_ms)
             except (ParseError, AppendRejected, AppendError) as err:
                 app.rollback()
                 app = self._appendable.appender()
@@ -181,6 +189,11 @@ class ScrapeLoop:
             # Forget series this target no longer exposes (Prometheus's iterDone pruning).
             self._cache = {k: cache[k] for k in keys}
         return _AppendResult(total=n, added=added, series_added=series_added)
+
+    def _forget_refs(self) -> None:
+        self._cache = {}
+        self._report_refs = {}
+        self._prev_refs = np.empty(0, dtype=np.int64)
 
     def _mutate(self, exposed: Labels) -> Labels | None:
         """Attach target labels (honor_labels rules), then metric_relabel_configs."""
