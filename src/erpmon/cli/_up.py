@@ -139,10 +139,22 @@ class Runtime:
             except OSError as err:  # a loop boundary: a full disk must not stop the server
                 log.error("compaction failed err=%s", err)
 
+    async def _wal_sync(self) -> None:
+        """--storage.tsdb.wal-fsync=interval: fsync the WAL at most once a second, off the event loop."""
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                await asyncio.to_thread(self.tsdb.sync)
+            except OSError as err:
+                log.error("WAL fsync failed err=%s", err)
+
     @contextlib.asynccontextmanager
     async def lifespan(self, _: Starlette) -> AsyncIterator[None]:
         await self.scrape.apply_config(self.state.config)
-        self._tasks.append(asyncio.get_running_loop().create_task(self._housekeeping()))
+        loop = asyncio.get_running_loop()
+        self._tasks.append(loop.create_task(self._housekeeping()))
+        if self.args.wal_fsync == "interval":
+            self._tasks.append(loop.create_task(self._wal_sync()))
         self.ready = True
         log.info("Server is ready to receive web requests.")
         try:
