@@ -18,8 +18,8 @@ from erpmon.config._targets import (
     decode_static_configs,
 )
 from erpmon.config._yamlnode import Node, is_null
-from erpmon.model import Labels
-from erpmon.relabel import RelabelConfig, go_quote, relabel
+from erpmon.model import Labels, go_quote
+from erpmon.relabel import RelabelConfig, relabel
 
 _AM_KEYS = (
     "scheme",

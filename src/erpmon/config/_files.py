@@ -15,7 +15,7 @@ from erpmon.config._errors import ConfigError, Problem
 from erpmon.config._populate import scrape_target_problem
 from erpmon.config._prometheus import PrometheusConfig
 from erpmon.config._targets import load_file_sd
-from erpmon.relabel import go_quote
+from erpmon.model import go_quote
 
 
 def _missing(path: str) -> str | None:

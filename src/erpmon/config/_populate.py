@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from erpmon.config._scrape import ScrapeConfig
 from erpmon.config._targets import ADDRESS_LABEL, TargetGroup
 from erpmon.config._units import format_duration, parse_duration
-from erpmon.model import Labels
-from erpmon.relabel import go_quote, relabel
+from erpmon.model import Labels, go_quote
+from erpmon.relabel import relabel
 
 SCHEME_LABEL = "__scheme__"
 METRICS_PATH_LABEL = "__metrics_path__"

@@ -24,8 +24,7 @@ from erpmon.config._runtime import StorageConfig, TracingConfig, decode_storage,
 from erpmon.config._scrape import DecodedScrape, ScrapeConfig, decode_scrape_config
 from erpmon.config._targets import decode_duration
 from erpmon.config._yamlnode import Node, alias_problem, compose, is_null
-from erpmon.model import Labels, is_valid_label_name
-from erpmon.relabel import go_quote
+from erpmon.model import Labels, go_quote, is_valid_label_name
 
 TOP_LEVEL_KEYS = (
     "global",

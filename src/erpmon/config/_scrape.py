@@ -20,7 +20,8 @@ from erpmon.config._targets import (
 )
 from erpmon.config._units import parse_base2_bytes
 from erpmon.config._yamlnode import Node
-from erpmon.relabel import RelabelConfig, go_quote
+from erpmon.model import go_quote
+from erpmon.relabel import RelabelConfig
 
 _OWN_KEYS = (
     "job_name",

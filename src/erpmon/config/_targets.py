@@ -14,8 +14,7 @@ from erpmon.config._http import join_dir
 from erpmon.config._relabel import decode_label_name
 from erpmon.config._units import parse_duration
 from erpmon.config._yamlnode import Node, compose, is_null
-from erpmon.model import Labels, is_valid_label_name
-from erpmon.relabel import go_quote
+from erpmon.model import Labels, go_quote, is_valid_label_name
 
 ADDRESS_LABEL = "__address__"
 FILEPATH_LABEL = "__meta_filepath"

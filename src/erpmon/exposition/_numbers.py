@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from erpmon.exposition._types import NORMAL_NAN_BITS
+from erpmon.model import go_quote
 
 _INT64_MAX = 2**63 - 1
 
@@ -38,29 +39,6 @@ class Reject(Exception):
         super().__init__(reason)
         self.reason = reason
         self.pos = pos
-
-
-def go_quote(s: str) -> str:
-    """Go's `%q` for the strings error messages quote."""
-    out = ['"']
-    for ch in s:
-        o = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif o < 0x20 or o == 0x7F:
-            out.append(f"\\x{o:02x}")
-        elif 0xD800 <= o <= 0xDFFF:  # an undecodable byte kept by surrogateescape
-            out.append(f"\\x{o - 0xDC00:02x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
 
 
 def parse_float(s: str) -> float:

@@ -12,7 +12,7 @@ from collections.abc import Container
 
 import numpy as np
 
-from erpmon.exposition._numbers import Reject, float_seconds_to_ms, go_quote, normalize_nans, parse_float
+from erpmon.exposition._numbers import Reject, float_seconds_to_ms, normalize_nans, parse_float
 from erpmon.exposition._series import (
     LABEL_NAME_RE,
     METRIC_NAME_RE,
@@ -21,6 +21,7 @@ from erpmon.exposition._series import (
     unescape_label_value,
 )
 from erpmon.exposition._types import NO_TIMESTAMP, MetricType, ParsedExposition, ParseError
+from erpmon.model import go_quote
 
 OM_TYPES = {t.value: t for t in MetricType}
 _OM_LVALUE_RE = re.compile(r'"(?:\\[^\n]|[^\\"\n])*"')

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from erpmon.exposition._numbers import Reject, go_quote
-from erpmon.model import METRIC_NAME, Labels
+from erpmon.exposition._numbers import Reject
+from erpmon.model import METRIC_NAME, Labels, go_quote
 
 METRIC_NAME_PATTERN = r"[a-zA-Z_:][a-zA-Z0-9_:]*+"
 LABEL_NAME_PATTERN = r"[a-zA-Z_][a-zA-Z0-9_]*+"

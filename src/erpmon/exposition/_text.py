@@ -14,7 +14,7 @@ from collections.abc import Container
 
 import numpy as np
 
-from erpmon.exposition._numbers import Reject, floats_column, go_quote, int_timestamps_column
+from erpmon.exposition._numbers import Reject, floats_column, int_timestamps_column
 from erpmon.exposition._series import (
     LABEL_NAME_PATTERN,
     LABEL_VALUE_PATTERN,
@@ -24,7 +24,7 @@ from erpmon.exposition._series import (
     labels_from_block,
 )
 from erpmon.exposition._types import NO_TIMESTAMP, MetricType, ParsedExposition
-from erpmon.model import Labels
+from erpmon.model import Labels, go_quote
 
 _TEXT_TYPES = {
     "counter": MetricType.COUNTER,

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import overload
 
+from erpmon.model._gostrings import go_quote
+
 METRIC_NAME = "__name__"
 
 # Prometheus's name rules (model/labels): metric names may hold colons, label names may not.
@@ -127,29 +129,7 @@ class Labels:
 
     def __str__(self) -> str:
         """Prometheus's String(): `{a="1", b="2"}` with Go-style quoting."""
-        return "{" + ", ".join(f"{n}={_go_quote(v)}" for n, v in self._pairs) + "}"
+        return "{" + ", ".join(f"{n}={go_quote(v)}" for n, v in self._pairs) + "}"
 
     def __repr__(self) -> str:
         return f"Labels({self})"
-
-
-def _go_quote(s: str) -> str:
-    """strconv.Quote for the characters label values realistically hold."""
-    out = ['"']
-    for ch in s:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)

@@ -9,6 +9,8 @@ from typing import Any
 
 import re2
 
+from erpmon.model._gostrings import go_quote
+
 
 class RegexError(ValueError):
     """A matcher or relabel regex that RE2 rejects."""
@@ -76,6 +78,4 @@ class Matcher:
         return self.matches("")
 
     def __str__(self) -> str:
-        from erpmon.model._labels import _go_quote
-
-        return f"{self.name}{self.type.value}{_go_quote(self.value)}"
+        return f"{self.name}{self.type.value}{go_quote(self.value)}"

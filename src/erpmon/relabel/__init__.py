@@ -7,6 +7,7 @@ Hands on: configs to `erpmon.config` (which builds them from YAML) and `relabel(
 (target and metric relabeling), alerting (alert relabeling) and remote write.
 """
 
+from erpmon.model import go_quote
 from erpmon.relabel._config import (
     DEFAULT_REGEX,
     DEFAULT_REPLACEMENT,
@@ -14,7 +15,6 @@ from erpmon.relabel._config import (
     Action,
     RelabelConfig,
     RelabelConfigError,
-    go_quote,
     relabel_configs,
 )
 from erpmon.relabel._process import go_lower, go_upper, hashmod, relabel

@@ -9,7 +9,7 @@ from typing import Any
 
 import re2
 
-from erpmon.model import is_valid_label_name
+from erpmon.model import go_quote, is_valid_label_name
 from erpmon.relabel._regex import RelabelRegex, compile_relabel_regex
 
 DEFAULT_SEPARATOR = ";"
@@ -53,29 +53,6 @@ _NEEDS_TARGET = frozenset(
 )
 _TARGET_TEMPLATE_CHECKED = _NEEDS_TARGET - {Action.HASHMOD}
 _NO_REPLACEMENT = frozenset({Action.LOWERCASE, Action.UPPERCASE, Action.KEEPEQUAL, Action.DROPEQUAL})
-
-
-def go_quote(s: str) -> str:
-    """Go's `%q` / strconv.Quote for printable text and the common escapes."""
-    out = ['"']
-    for ch in s:
-        code = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif not ch.isprintable() and code > 0x7F:
-            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
 
 
 @dataclass(frozen=True)

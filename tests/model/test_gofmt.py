@@ -1,6 +1,6 @@
 import pytest
 
-from erpmon.model import format_f, format_g
+from erpmon.model import format_f, format_g, go_quote
 
 
 @pytest.mark.parametrize(
@@ -23,3 +23,17 @@ from erpmon.model import format_f, format_g
 def test_go_formats(x: float, g: str, f: str) -> None:
     assert format_g(x) == g
     assert format_f(x) == f
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ('a"b\\c', '"a\\"b\\\\c"'),
+        ("tab\tbell\a\x01", '"tab\\tbell\\a\\x01"'),
+        ("é€", '"é€"'),
+        ("\u200b", '"\\u200b"'),
+        ("\udcff", '"\\xff"'),
+    ],
+)
+def test_go_quote(text: str, quoted: str) -> None:
+    assert go_quote(text) == quoted

@@ -1,0 +1,39 @@
+"""Go's strconv.Quote, which Prometheus uses to print label values and to quote names in errors."""
+
+from __future__ import annotations
+
+_SIMPLE = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\n": "\\n",
+    "\t": "\\t",
+    "\r": "\\r",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\v": "\\v",
+}
+
+
+def go_quote(s: str) -> str:
+    """strconv.Quote: printable text as is, the usual escapes, `\\xNN` / `\\uNNNN` for the rest.
+
+    A lone surrogate (an undecodable byte kept by Python's surrogateescape) prints as the byte
+    it stands for, as Go prints invalid UTF-8.
+    """
+    out = ['"']
+    for ch in s:
+        code = ord(ch)
+        simple = _SIMPLE.get(ch)
+        if simple is not None:
+            out.append(simple)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif code > 0x7F and not ch.isprintable():
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
