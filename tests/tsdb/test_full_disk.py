@@ -38,7 +38,7 @@ def test_full_disk_rejects_the_commit_clearly_and_keeps_the_wal_valid(
     refs = np.array([app.ref(Labels({"__name__": "m", "i": str(i)})) for i in range(200)], dtype=np.int64)
     app.commit()
     committed = 0
-    with pytest.raises(StorageFullError, match="^storage full: "):
+    with pytest.raises(StorageFullError, match=r"^storage full: "):
         for batch in range(100_000):
             app = db.appender()
             app.append_many(refs, np.full(200, batch * 1000, dtype=np.int64), np.full(200, float(batch)))
