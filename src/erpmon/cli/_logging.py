@@ -10,6 +10,14 @@ import structlog
 LEVELS = ("debug", "info", "warn", "error")
 
 
+def _drop_color_message(
+    _logger: object, _name: str, event: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """uvicorn attaches an ANSI-coloured copy of each message; logfmt wants just the one."""
+    event.pop("color_message", None)
+    return event
+
+
 def setup_logging(level: str = "info", fmt: str = "logfmt") -> None:
     """Route stdlib logging (every erpmon module logs through it) into one structlog renderer."""
     renderer: structlog.types.Processor
@@ -23,7 +31,7 @@ def setup_logging(level: str = "info", fmt: str = "logfmt") -> None:
         structlog.stdlib.add_logger_name,
     ]
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
+        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(), _drop_color_message],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.EventRenamer("msg"),
