@@ -126,3 +126,14 @@ def test_version() -> None:
         [sys.executable, "-m", "erpmon", "--version"], capture_output=True, text=True, check=True
     )
     assert out.stdout.startswith("erpmon ")
+
+
+def test_default_config_without_the_host_collector() -> None:
+    from erpmon.cli._up import default_config_text
+    from erpmon.config import parse_prometheus_config
+
+    on = parse_prometheus_config(default_config_text("0.0.0.0:9090", host_collector=True), "<built-in>")
+    off = parse_prometheus_config(default_config_text("0.0.0.0:9090", host_collector=False), "<built-in>")
+    assert [j.job_name for j in on.scrape_configs] == ["erpmon", "node"]
+    assert [j.job_name for j in off.scrape_configs] == ["erpmon"]
+    assert on.scrape_configs[0].static_configs[0].targets == ("localhost:9090",)
