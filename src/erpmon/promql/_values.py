@@ -53,8 +53,9 @@ class RangeWindows:
 
     All series' samples are concatenated: series i owns ts/vs[offsets[i]:offsets[i+1]], sorted by
     time, staleness markers already removed. For series i at step j the window is the samples
-    ts/vs[start[i, j]:end[i, j]] (end exclusive), which are those in (eval_t[j] - range_ms,
-    eval_t[j]] where eval_t is the step time after offset and @.
+    ts/vs[start[i, j]:end[i, j]] (end exclusive), which are those in [eval_t[j] - range_ms,
+    eval_t[j]] — both ends inclusive, as in Prometheus 2.42 — where eval_t is the step time after
+    offset and @.
     """
 
     labels: list[Labels]
