@@ -1,0 +1,100 @@
+"""label_replace and label_join: new label sets, values unchanged (the metric name is kept).
+
+Label sets are computed once per series (they do not depend on the step). Result rows may end up
+with equal label sets; the evaluator rejects those at steps where both are present, as
+Prometheus does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import re2
+
+from erpmon.model import Labels, is_valid_label_name
+from erpmon.promql._values import StepVector
+from erpmon.promql.functions._context import FunctionError
+
+
+def _compile(pattern: str) -> Any:
+    opts = re2.Options()
+    opts.log_errors = False
+    try:
+        return re2.compile("^(?:" + pattern + ")$", opts)
+    except re2.error as err:
+        raise FunctionError(f"invalid regular expression in label_replace(): {pattern}") from err
+
+
+def _name_length(template: str, start: int) -> int:
+    """Length of the run of letters, digits and underscores at start (Go's template names)."""
+    i = start
+    while i < len(template) and (template[i].isalpha() or template[i].isdecimal() or template[i] == "_"):
+        i += 1
+    return i - start
+
+
+def _group_number(name: str) -> int:
+    """A purely numeric name is a group number (no leading zeros, below 1e8); otherwise -1."""
+    if not name.isascii() or not name.isdigit() or (name[0] == "0" and len(name) > 1) or len(name) > 9:
+        return -1
+    return int(name)
+
+
+def expand(template: str, match: Any, names: dict[str, int]) -> str:
+    """Go's Regexp.ExpandString: $1, ${1}, $name, ${name}, $$; a malformed $ is literal."""
+    out: list[str] = []
+    i = 0
+    while True:
+        dollar = template.find("$", i)
+        if dollar < 0:
+            out.append(template[i:])
+            break
+        out.append(template[i:dollar])
+        i = dollar + 1
+        if i < len(template) and template[i] == "$":
+            out.append("$")
+            i += 1
+            continue
+        brace = i < len(template) and template[i] == "{"
+        name_start = i + 1 if brace else i
+        n = _name_length(template, name_start)
+        end = name_start + n
+        if n == 0 or (brace and (end >= len(template) or template[end] != "}")):
+            out.append("$")
+            continue
+        name = template[name_start:end]
+        i = end + 1 if brace else end
+        num = _group_number(name)
+        group: int | None = num if num >= 0 else names.get(name)
+        if group is not None and group <= match.re.groups:
+            text = match.group(group)
+            if text is not None:
+                out.append(text)
+    return "".join(out)
+
+
+def label_replace(v: StepVector, dst: str, replacement: str, src: str, regex: str) -> StepVector:
+    pattern = _compile(regex)
+    if not is_valid_label_name(dst):
+        raise FunctionError(f"invalid destination label name in label_replace(): {dst}")
+    names: dict[str, int] = dict(pattern.groupindex)
+    cache: dict[Labels, Labels] = {}
+    out: list[Labels] = []
+    for lset in v.labels:
+        new = cache.get(lset)
+        if new is None:
+            match = pattern.match(lset.get(src))
+            new = lset if match is None else lset.with_labels(**{dst: expand(replacement, match, names)})
+            cache[lset] = new
+        out.append(new)
+    return StepVector(out, v.values, v.present)
+
+
+def label_join(v: StepVector, dst: str, separator: str, sources: list[str]) -> StepVector:
+    for src in sources:
+        if not is_valid_label_name(src):
+            raise FunctionError(f"invalid source label name in label_join(): {src}")
+    if not is_valid_label_name(dst):
+        raise FunctionError(f"invalid destination label name in label_join(): {dst}")
+    out = [lset.with_labels(**{dst: separator.join(lset.get(s) for s in sources)}) for lset in v.labels]
+    return StepVector(out, v.values, v.present)

@@ -1,0 +1,172 @@
+"""The *_over_time functions, following Prometheus 2.42's per-window algorithms exactly.
+
+sum_over_time and avg_over_time use Prometheus's Neumaier (Kahan) summation and incremental
+mean, stddev/stdvar its Kahan-compensated Welford update; these run in lockstep over all windows
+(see _scan). min/max follow its NaN rule (a NaN is replaced by any later sample).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from erpmon.model import Labels
+from erpmon.promql._values import F64, Bool, RangeWindows, StepVector
+from erpmon.promql.functions._scan import Scan, kahan_inc, scan, step_param, to_vector
+
+# Largest padded block (windows x samples) quantile_over_time sorts at once.
+_QUANTILE_BLOCK = 1 << 22
+
+
+def count_over_time(w: RangeWindows) -> StepVector:
+    s = scan(w)
+    return to_vector(w, s, s.count.astype(np.float64))
+
+
+def present_over_time(w: RangeWindows) -> StepVector:
+    s = scan(w)
+    return to_vector(w, s, np.ones(s.size))
+
+
+def last_over_time(w: RangeWindows) -> StepVector:
+    """The last sample; unlike every other range function it keeps the metric name."""
+    s = scan(w)
+    return to_vector(w, s, w.vs[s.last], keep_name=True)
+
+
+def absent_over_time(w: RangeWindows, absent_labels: Labels) -> StepVector:
+    """1 with `absent_labels` at the steps where no series has a sample in its window."""
+    steps = w.eval_t.shape[0]
+    seen: Bool = np.zeros(steps, dtype=bool)
+    if w.start.shape[0]:
+        seen = np.any((w.end - w.start) > 0, axis=0)
+    return StepVector([absent_labels], np.ones((1, steps)), ~seen[None, :])
+
+
+def _kahan_sum(w: RangeWindows, s: Scan) -> tuple[F64, F64]:
+    total = np.zeros(s.size)
+    comp = np.zeros(s.size)
+    with np.errstate(all="ignore"):
+        for _, m, idx in s.positions():
+            total[:m], comp[:m] = kahan_inc(w.vs[idx], total[:m], comp[:m])
+    return total, comp
+
+
+def sum_over_time(w: RangeWindows) -> StepVector:
+    s = scan(w)
+    total, comp = _kahan_sum(w, s)
+    with np.errstate(all="ignore"):
+        result = np.where(np.isinf(total), total, total + comp)
+    return to_vector(w, s, result)
+
+
+def avg_over_time(w: RangeWindows) -> StepVector:
+    s = scan(w)
+    mean = np.zeros(s.size)
+    comp = np.zeros(s.size)
+    with np.errstate(all="ignore"):
+        for k, m, idx in s.positions():
+            v = w.vs[idx]
+            mu, c = mean[:m], comp[:m]
+            count = float(k + 1)
+            # Once the mean is infinite it stays as it is for any finite sample and for an
+            # infinity of its own sign (Prometheus skips those; mean - mean would be NaN).
+            v_inf = np.isinf(v)
+            keep = np.isinf(mu) & ((v_inf & ((mu > 0) == (v > 0))) | (~v_inf & ~np.isnan(v)))
+            new_mu, new_c = kahan_inc(v / count - mu / count, mu, c)
+            mean[:m] = np.where(keep, mu, new_mu)
+            comp[:m] = np.where(keep, c, new_c)
+        result = np.where(np.isinf(mean), mean, mean + comp)
+    return to_vector(w, s, result)
+
+
+def _variance(w: RangeWindows, s: Scan) -> F64:
+    mean = np.zeros(s.size)
+    c_mean = np.zeros(s.size)
+    aux = np.zeros(s.size)
+    c_aux = np.zeros(s.size)
+    with np.errstate(all="ignore"):
+        for k, m, idx in s.positions():
+            v = w.vs[idx]
+            count = float(k + 1)
+            delta = v - (mean[:m] + c_mean[:m])
+            mean[:m], c_mean[:m] = kahan_inc(delta / count, mean[:m], c_mean[:m])
+            aux[:m], c_aux[:m] = kahan_inc(delta * (v - (mean[:m] + c_mean[:m])), aux[:m], c_aux[:m])
+        variance: F64 = (aux + c_aux) / s.count
+    return variance
+
+
+def stdvar_over_time(w: RangeWindows) -> StepVector:
+    s = scan(w)
+    return to_vector(w, s, _variance(w, s))
+
+
+def stddev_over_time(w: RangeWindows) -> StepVector:
+    s = scan(w)
+    with np.errstate(all="ignore"):
+        return to_vector(w, s, np.sqrt(_variance(w, s)))
+
+
+def _extreme(w: RangeWindows, largest: bool) -> StepVector:
+    s = scan(w)
+    best = w.vs[s.first].copy()
+    with np.errstate(invalid="ignore"):
+        for _, m, idx in s.positions(1):
+            v = w.vs[idx]
+            b = best[:m]
+            better = (v > b) if largest else (v < b)
+            best[:m] = np.where(better | np.isnan(b), v, b)
+    return to_vector(w, s, best)
+
+
+def max_over_time(w: RangeWindows) -> StepVector:
+    return _extreme(w, largest=True)
+
+
+def min_over_time(w: RangeWindows) -> StepVector:
+    return _extreme(w, largest=False)
+
+
+def quantile_over_time(phi: F64, w: RangeWindows) -> StepVector:
+    """Prometheus's quantile(): values sorted with NaN first, linear between the closest ranks."""
+    s = scan(w)
+    q = step_param(phi, s)
+    result = np.empty(s.size)
+    start = 0
+    while start < s.size:
+        width = int(s.count[start])
+        stop = min(s.size, start + max(1, _QUANTILE_BLOCK // max(width, 1)))
+        result[start:stop] = _quantile_block(w, s, start, stop, width, q[start:stop])
+        start = stop
+    return to_vector(w, s, result)
+
+
+def _quantile_block(w: RangeWindows, s: Scan, start: int, stop: int, width: int, q: F64) -> F64:
+    count = s.count[start:stop]
+    cols = np.arange(width, dtype=np.int64)
+    inside = cols[None, :] < count[:, None]
+    idx = np.where(inside, s.first[start:stop, None] + cols[None, :], 0)
+    vals = w.vs[idx]
+    nan = np.isnan(vals) & inside
+    n_nan = nan.sum(axis=1)
+    # NaNs sort first in Prometheus; stand them in as -Inf (all equal, so the order of the rest
+    # is unchanged) and put NaN back in the first n_nan places. Padding sorts last as +Inf.
+    vals = np.where(nan, -np.inf, np.where(inside, vals, np.inf))
+    vals.sort(axis=1)
+    n = count.astype(np.float64)
+    with np.errstate(all="ignore"):
+        rank = q * (n - 1)
+        floor_rank = np.floor(rank)
+        lower = np.maximum(0.0, floor_rank)
+        upper = np.minimum(n - 1, lower + 1)
+        weight = rank - floor_rank
+        rows = np.arange(stop - start)
+        # Out-of-range φ gives indices outside the window; their result is replaced below.
+        lo_i = np.clip(np.nan_to_num(lower), 0, width - 1).astype(np.int64)
+        hi_i = np.clip(np.nan_to_num(upper), 0, width - 1).astype(np.int64)
+        lo_v = np.where(lo_i < n_nan, np.nan, vals[rows, lo_i])
+        hi_v = np.where(hi_i < n_nan, np.nan, vals[rows, hi_i])
+        result = lo_v * (1 - weight) + hi_v * weight
+    result = np.where(q < 0, -np.inf, result)
+    result = np.where(q > 1, np.inf, result)
+    out: F64 = np.where(np.isnan(q), np.nan, result)
+    return out

@@ -1,0 +1,121 @@
+"""Walking every (series, step) window of a range vector at once.
+
+Prometheus computes each window with a sequential loop (Kahan sums, Holt-Winters, min/max with
+its NaN rules). To give its exact answers we run the same loop, but in lockstep over all windows:
+at position k every window still running takes its k-th sample. Windows are ordered longest
+first, so the windows still running at position k are a prefix of that order and each step of
+the loop works on array slices without masks; the total work is the number of samples in all
+windows, as in Prometheus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from erpmon.model import METRIC_NAME, Labels
+from erpmon.promql._values import F64, I64, Bool, RangeWindows, StepVector
+
+
+@dataclass
+class Scan:
+    """The windows of a range vector holding at least `min_count` samples, longest first.
+
+    flat: each window's index in the flattened (n, T) result; first/last: its first and last
+    sample in ts/vs; count: its number of samples; step: its step (column).
+    """
+
+    flat: I64
+    first: I64
+    count: I64
+    step: I64
+    running: I64  # running[k]: how many windows have more than k samples
+
+    @property
+    def size(self) -> int:
+        return int(self.flat.shape[0])
+
+    @property
+    def last(self) -> I64:
+        last: I64 = self.first + self.count - 1
+        return last
+
+    def positions(self, start: int = 0) -> Iterator[tuple[int, int, I64]]:
+        """For k = start, start+1, ...: (k, m, sample index of position k in the first m windows)."""
+        for k in range(start, self.running.shape[0]):
+            m = int(self.running[k])
+            yield k, m, self.first[:m] + k
+
+
+def longest_first(counts: I64) -> tuple[I64, I64]:
+    """An order of sequences longest first, and running[k]: how many have more than k elements."""
+    order = np.argsort(-counts, kind="stable")
+    cnt = counts[order]
+    longest = int(cnt[0]) if cnt.size else 0
+    # Counts are descending: the number of them greater than k is a search in -counts.
+    running = np.searchsorted(-cnt, -np.arange(longest, dtype=np.int64), side="left").astype(np.int64)
+    return order.astype(np.int64), running
+
+
+def scan(w: RangeWindows, min_count: int = 1) -> Scan:
+    start = w.start.ravel()
+    count = (w.end - w.start).ravel()
+    active = np.flatnonzero(count >= min_count)
+    order, running = longest_first(count[active])
+    flat = active[order]
+    steps = max(int(w.start.shape[1]), 1)
+    return Scan(flat, start[flat], count[flat], flat % steps, running)
+
+
+def result_labels(w: RangeWindows, keep_name: bool = False) -> list[Labels]:
+    if keep_name:
+        return list(w.labels)
+    return [lset.without(METRIC_NAME) for lset in w.labels]
+
+
+def to_vector(
+    w: RangeWindows, s: Scan, values: F64, keep: Bool | None = None, keep_name: bool = False
+) -> StepVector:
+    """A StepVector with one row per input series from per-window results in scan order."""
+    shape = w.start.shape
+    out = np.zeros(shape[0] * shape[1])
+    present = np.zeros(shape[0] * shape[1], dtype=bool)
+    flat = s.flat if keep is None else s.flat[keep]
+    out[flat] = values if keep is None else values[keep]
+    present[flat] = True
+    return StepVector(result_labels(w, keep_name), out.reshape(shape), present.reshape(shape))
+
+
+def kahan_inc(inc: F64, total: F64, comp: F64) -> tuple[F64, F64]:
+    """Prometheus's kahanSumInc (Neumaier's variant): the new sum and compensation."""
+    t = total + inc
+    big = np.abs(total) >= np.abs(inc)
+    comp = comp + np.where(big, (total - t) + inc, (inc - t) + total)
+    return t, comp
+
+
+def pair_counts(w: RangeWindows, s: Scan, flags: Bool) -> I64:
+    """Per window in scan order: how many samples i after the window's first have flags[i].
+
+    flags[i] describes the pair (i-1, i); integer prefix sums make the count exact.
+    """
+    cum = np.zeros(flags.shape[0] + 1, dtype=np.int64)
+    np.cumsum(flags, out=cum[1:])
+    counts: I64 = cum[s.first + s.count] - cum[s.first + 1]
+    return counts
+
+
+def series_starts(w: RangeWindows) -> Bool:
+    """True at each series' first sample in the concatenated arrays."""
+    starts = np.zeros(w.vs.shape[0], dtype=bool)
+    heads = w.offsets[:-1][np.diff(w.offsets) > 0]
+    starts[heads] = True
+    return starts
+
+
+def step_param(values: F64, s: Scan) -> F64:
+    """A per-step scalar argument spread over the windows in scan order."""
+    out: F64 = np.asarray(values, dtype=np.float64)[s.step]
+    return out
