@@ -69,6 +69,28 @@ UP_FLAGS: list[tuple[str, dict[str, object]]] = [
             "help": "Serve host metrics (node_exporter names) at /node/metrics.",
         },
     ),
+    (
+        "--query.lookback-delta",
+        {
+            "dest": "lookback_delta",
+            "default": "5m",
+            "help": "How far back to look for a series' latest sample.",
+        },
+    ),
+    ("--query.timeout", {"dest": "query_timeout", "default": "2m", "help": "Maximum time a query may take."}),
+    (
+        "--query.max-samples",
+        {
+            "dest": "query_max_samples",
+            "type": int,
+            "default": 50_000_000,
+            "help": "Maximum samples a query may load.",
+        },
+    ),
+    (
+        "--query.max-concurrency",
+        {"dest": "query_max_concurrency", "type": int, "default": 20, "help": "Maximum queries run at once."},
+    ),
     ("--log.level", {"dest": "log_level", "default": "info", "choices": list(LEVELS)}),
     ("--log.format", {"dest": "log_format", "default": "logfmt", "choices": ["logfmt", "json"]}),
 ]
@@ -93,9 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--syntax-only", action="store_true", help="Only check the syntax; do not read referenced files."
     )
 
+    from erpmon.cli._query import add_query_commands
     from erpmon.cli._tsdb import add_tsdb_commands
 
     add_tsdb_commands(sub)
+    add_query_commands(sub)
     return parser
 
 
@@ -117,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         from erpmon.cli._check import check_config
 
         return check_config(args.config_files, syntax_only=args.syntax_only)
+    if args.command == "query":
+        from erpmon.cli._query import run_query
+
+        return run_query(args)
     if args.command == "tsdb":
         from erpmon.cli._tsdb import run_tsdb
 

@@ -31,9 +31,10 @@ from erpmon.config import (
     parse_prometheus_config,
 )
 from erpmon.hostmetrics import host_registry, self_registry
+from erpmon.promql import Engine, EngineOptions
 from erpmon.scrape import ScrapeManager
 from erpmon.tsdb import TSDB, TSDBOptions
-from erpmon.web import WebContext, build_app, rfc3339
+from erpmon.web import WebContext, build_app, query_routes, rfc3339
 
 log = logging.getLogger("erpmon")
 
@@ -93,6 +94,16 @@ class Runtime:
             ),
         )
         self.scrape = ScrapeManager(self.tsdb, self.clock)
+        self.engine = Engine(
+            self.tsdb,
+            EngineOptions(
+                lookback_ms=args.lookback_ms,
+                timeout_s=args.query_timeout_ms / 1000.0,
+                max_samples=args.query_max_samples,
+                max_concurrency=args.query_max_concurrency,
+                default_eval_interval_ms=self.state.config.global_config.evaluation_interval_ms,
+            ),
+        )
         self.registry = self_registry()
         self.registry.register(RowsCollector(self.tsdb.metrics))
         self.registry.register(
@@ -254,6 +265,8 @@ def prepare_up_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -
     """Turn flag text into typed values (ValueError on bad input) and remember flags for the API."""
     args.retention_ms = parse_duration(args.retention_time)
     args.retention_bytes = parse_base2_bytes(args.retention_size)
+    args.lookback_ms = parse_duration(args.lookback_delta)
+    args.query_timeout_ms = parse_duration(args.query_timeout)
     args.retention_text = args.retention_time
     if args.retention_bytes:
         args.retention_text += f" or {args.retention_size}"
@@ -287,7 +300,11 @@ def run_up(args: argparse.Namespace) -> int:
         log.error("Error starting erpmon err=%s", err)
         return 1
     host, _, port = args.listen_address.rpartition(":")
-    app = build_app(runtime.web_context(), lifespan=runtime.lifespan)
+    app = build_app(
+        runtime.web_context(),
+        lifespan=runtime.lifespan,
+        extra_routes=query_routes(runtime.engine, runtime.tsdb, runtime.clock.now_ms),
+    )
     config = uvicorn.Config(
         app, host=host or "0.0.0.0", port=int(port), log_config=None, lifespan="on", access_log=False
     )

@@ -1,10 +1,24 @@
-"""PromQL. For now: metric selectors (`name{label=~"re"}`), as the tsdb tools and the API need them.
+"""PromQL: parsing and evaluating queries as Prometheus 2.42 does, over any `storage.Queryable`.
 
-Owns: parsing selectors into `Matcher`s with PromQL's string literal rules.
-Reads from: erpmon.model.
-Hands on: matcher lists to anything that calls `storage.Querier.select`.
+Owns: the syntax tree, the evaluator (every step of a query at once, numpy over series and
+steps), aggregations, binary operators and vector matching, query limits, result shaping, and
+metric selector parsing for the API's match[].
+Reads from: erpmon.model, erpmon.storage (Queryable only — never the tsdb directly).
+Hands on: `QueryResult`s in Prometheus's JSON shapes to erpmon.web, the CLI and (later) rules.
 """
 
+from erpmon.promql._engine import Engine, EngineOptions, QueryResult
+from erpmon.promql._errors import QueryBadData, QueryError, QueryTimeout, TooManySamples
 from erpmon.promql._selector import SelectorError, parse_metric_selector
 
-__all__ = ["SelectorError", "parse_metric_selector"]
+__all__ = [
+    "Engine",
+    "EngineOptions",
+    "QueryBadData",
+    "QueryError",
+    "QueryResult",
+    "QueryTimeout",
+    "SelectorError",
+    "TooManySamples",
+    "parse_metric_selector",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import Lifespan
 
 from erpmon.config import format_duration
@@ -40,7 +40,9 @@ class WebContext:
     enable_lifecycle: bool = False
 
 
-def build_app(ctx: WebContext, lifespan: Lifespan[Starlette] | None = None) -> Starlette:
+def build_app(
+    ctx: WebContext, lifespan: Lifespan[Starlette] | None = None, extra_routes: Sequence[BaseRoute] = ()
+) -> Starlette:
     async def healthy(_: Request) -> Response:
         return PlainTextResponse("erpmon is Healthy.\n")
 
@@ -125,7 +127,7 @@ def build_app(ctx: WebContext, lifespan: Lifespan[Starlette] | None = None) -> S
         Route("/api/v1/status/runtimeinfo", status_runtimeinfo),
         Route("/api/v1/metadata", metadata),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=[*routes, *extra_routes], lifespan=lifespan)
 
 
 def _target_json(job: str, t: Target) -> dict[str, Any]:

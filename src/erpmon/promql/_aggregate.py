@@ -1,0 +1,151 @@
+"""Aggregation operators over step vectors, vectorised across series and steps.
+
+Rows are sorted by group and reduced with ufunc.reduceat; topk, bottomk and quantile work on a
+(group, member, step) padding of the rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from erpmon.model import METRIC_NAME, Labels, format_f, is_valid_label_name
+from erpmon.promql._errors import QueryError
+from erpmon.promql._rows import group_ids
+from erpmon.promql._values import F64, I64, StepScalar, StepString, StepVector
+
+
+def group_key(lset: Labels, grouping: tuple[str, ...], without: bool) -> Labels:
+    if without:
+        return lset.without(*grouping, METRIC_NAME)
+    return lset.keep_only(*grouping)
+
+
+def aggregate(
+    op: str, v: StepVector, grouping: tuple[str, ...], without: bool, param: StepScalar | StepString | None
+) -> StepVector:
+    steps = v.n_steps
+    if not v.labels:
+        return StepVector.empty(steps)
+    keys = [group_key(lset, grouping, without) for lset in v.labels]
+    if op in ("topk", "bottomk"):
+        assert isinstance(param, StepScalar)
+        return _top_bottom(op, v, keys, param.values)
+    if op == "count_values":
+        assert isinstance(param, StepString)
+        return _count_values(v, keys, param.value)
+    ids, groups = group_ids(keys)
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_ids[1:] != sorted_ids[:-1])))
+    vals = v.values[order]
+    pres = v.present[order]
+    count = np.add.reduceat(pres.astype(np.int64), starts, axis=0)
+    present = count > 0
+    with np.errstate(all="ignore"):
+        if op == "quantile":
+            assert isinstance(param, StepScalar)
+            out = _quantile(vals, pres, sorted_ids, len(groups), param.values)
+        elif op == "count":
+            out = count.astype(np.float64)
+        elif op == "group":
+            out = np.ones(count.shape)
+        elif op in ("sum", "avg", "stddev", "stdvar"):
+            total = np.add.reduceat(np.where(pres, vals, 0.0), starts, axis=0)
+            if op == "sum":
+                out = total
+            else:
+                mean = total / np.maximum(count, 1)
+                if op == "avg":
+                    out = mean
+                else:
+                    dev = np.where(pres, (vals - mean[sorted_ids]) ** 2, 0.0)
+                    out = np.add.reduceat(dev, starts, axis=0) / np.maximum(count, 1)
+                    if op == "stddev":
+                        out = np.sqrt(out)
+        elif op in ("min", "max"):
+            ufunc = np.fmin if op == "min" else np.fmax
+            out = ufunc.reduceat(np.where(pres, vals, np.nan), starts, axis=0)
+        else:
+            raise QueryError(f"unknown aggregation {op!r}")
+    return StepVector(groups, np.asarray(out, dtype=np.float64), present)
+
+
+def _padded(vals: F64, pres: np.ndarray, sorted_ids: I64, n_groups: int) -> tuple[F64, np.ndarray, I64]:
+    """(group, member, step) arrays; absent members padded as not present."""
+    counts = np.bincount(sorted_ids, minlength=n_groups)
+    width = int(counts.max())
+    member = np.arange(len(sorted_ids)) - np.repeat(np.cumsum(counts) - counts, counts)
+    pv = np.full((n_groups, width, vals.shape[1]), np.nan)
+    pp = np.zeros((n_groups, width, vals.shape[1]), dtype=bool)
+    pv[sorted_ids, member] = vals
+    pp[sorted_ids, member] = pres
+    return pv, pp, member
+
+
+def _quantile(vals: F64, pres: np.ndarray, sorted_ids: I64, n_groups: int, phi: F64) -> F64:
+    """Prometheus's quantile(): NaN sorts first, linear interpolation between closest ranks."""
+    pv, pp, _ = _padded(vals, pres, sorted_ids, n_groups)
+    # Sort key: present NaN first (as Go's sort with NaN < x), absent members last.
+    key = np.where(pp, np.where(np.isnan(pv), -np.inf, pv), np.inf)
+    order = np.argsort(key, axis=1, kind="stable")
+    sv = np.take_along_axis(pv, order, axis=1)
+    n = pp.sum(axis=1).astype(np.float64)  # (G, T)
+    rank = phi[None, :] * (n - 1)
+    lower = np.clip(np.floor(rank), 0, None)
+    upper = np.minimum(n - 1, lower + 1)
+    weight = rank - np.floor(rank)
+    # phi outside [0, 1] (answered as -Inf/+Inf below) and NaN must still index safely.
+    last = pv.shape[1] - 1
+    lo_idx = np.nan_to_num(np.clip(lower, 0, last)).astype(np.int64)
+    hi_idx = np.nan_to_num(np.clip(upper, 0, last)).astype(np.int64)
+    lo = np.take_along_axis(sv, lo_idx[:, None, :], axis=1)[:, 0, :]
+    hi = np.take_along_axis(sv, hi_idx[:, None, :], axis=1)[:, 0, :]
+    out = lo * (1 - weight) + hi * weight
+    out = np.where(phi[None, :] < 0, -np.inf, np.where(phi[None, :] > 1, np.inf, out))
+    result: F64 = np.where(n > 0, out, np.nan)
+    return result
+
+
+def _top_bottom(op: str, v: StepVector, keys: list[Labels], k_values: F64) -> StepVector:
+    ids, groups = group_ids(keys)
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    pv, pp, member = _padded(v.values[order], v.present[order], sorted_ids, len(groups))
+    # NaN is never preferred over a number, in either direction; absent members never chosen.
+    if op == "topk":
+        key = np.where(pp, np.where(np.isnan(pv), np.inf, -pv), np.inf)
+    else:
+        key = np.where(pp, np.where(np.isnan(pv), np.inf, pv), np.inf)
+    rank = np.empty(key.shape, dtype=np.int64)
+    np.put_along_axis(
+        rank, np.argsort(key, axis=1, kind="stable"), np.arange(key.shape[1])[None, :, None], axis=1
+    )
+    with np.errstate(invalid="ignore"):
+        k = np.where(np.isnan(k_values), 0, np.clip(k_values, -1, 2**62)).astype(np.int64)
+    chosen = pp & (rank < k[None, None, :])
+    selected = np.zeros_like(v.present)
+    selected[order] = chosen[sorted_ids, member]
+    return StepVector(list(v.labels), v.values, selected)
+
+
+def _count_values(v: StepVector, keys: list[Labels], label: str) -> StepVector:
+    if not is_valid_label_name(label):
+        raise QueryError(f'invalid label name "{label}"')
+    rows, cols = np.nonzero(v.present)
+    if rows.size == 0:
+        return StepVector.empty(v.n_steps)
+    ids, groups = group_ids(keys)
+    bits = v.values[rows, cols].view(np.uint64)
+    pairs = np.stack([ids[rows].astype(np.uint64), bits], axis=1)
+    uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    counts = np.zeros((len(uniq), v.n_steps))
+    np.add.at(counts, (inverse, cols), 1.0)
+    out_labels = [
+        groups[int(g)].with_labels(**{label: format_f(float(np.uint64(b).view(np.float64)))}) for g, b in uniq
+    ]
+    # Distinct bit patterns can print alike (NaN payloads): Prometheus counts by the printed value.
+    out_ids, out_keys = group_ids(out_labels)
+    merged = np.zeros((len(out_keys), v.n_steps))
+    np.add.at(merged, out_ids, counts)
+    return StepVector(out_keys, merged, merged > 0)
