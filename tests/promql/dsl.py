@@ -158,7 +158,8 @@ class Runner:
             got = sorted(got, key=lambda p: p[0] or Labels())
             want = sorted(want, key=lambda p: p[0] or Labels())
         if [g[0] for g in got] != [w[0] for w in want]:
-            return f"labels differ:\n      got  {[str(g[0]) for g in got]}\n      want {[str(w[0]) for w in want]}"
+            got_text, want_text = [str(g[0]) for g in got], [str(w[0]) for w in want]
+            return f"labels differ:\n      got  {got_text}\n      want {want_text}"
         for (lset, g), (_, w) in zip(got, want, strict=True):
             if not _close(g, w):
                 return f"{lset}: got {g}, want {w}"
