@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from tests.support import ERPMON as ERPMON_CMD
-from tests.support import free_port
+from tests.support import free_port, need_binary
 
 CONFIG = """\
 global:
@@ -137,3 +137,30 @@ def test_default_config_without_the_host_collector() -> None:
     assert [j.job_name for j in on.scrape_configs] == ["erpmon", "node"]
     assert [j.job_name for j in off.scrape_configs] == ["erpmon"]
     assert on.scrape_configs[0].static_configs[0].targets == ("localhost:9090",)
+
+
+def test_promtool_queries_erpmon(start_erpmon: Any, tmp_path: Path) -> None:
+    """promtool is a real Prometheus API client nobody here wrote."""
+    promtool = need_binary("promtool")
+    port = free_port()
+    cfg = tmp_path / "prometheus.yml"
+    cfg.write_text(CONFIG.format(address=f"127.0.0.1:{port}"))
+    server = start_erpmon(f"--config.file={cfg}", f"--storage.tsdb.path={tmp_path / 'data'}", port=port)
+    server.wait_until(lambda: all_up(server, {"erpmon", "node"}), what="targets up")
+    out = subprocess.run(
+        [promtool, "query", "instant", server.url, 'up{job="node"}'],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f'up{{instance="127.0.0.1:{port}", job="node"}} => 1 @[')
+    labels = subprocess.run(
+        [promtool, "query", "labels", server.url, "job"], capture_output=True, text=True, timeout=60
+    )
+    assert labels.stdout.split() == ["erpmon", "node"]
+    bad = subprocess.run(
+        [promtool, "query", "instant", server.url, "sum("], capture_output=True, text=True, timeout=60
+    )
+    assert bad.returncode != 0 and "parse error" in bad.stderr
+    assert server.stop() == 0
