@@ -46,7 +46,7 @@ from erpmon.promql._lexer import (
 )
 from erpmon.promql._signatures import FUNCTIONS
 
-__all__ = ["PromQLSyntaxError", "parse_expr"]
+__all__ = ["PromQLSyntaxError", "expr_type", "parse_expr"]
 
 # Binding powers: or < and/unless < comparisons < + - < * / % atan2 < ^ (right-associative).
 _PRECEDENCE = {
@@ -103,7 +103,7 @@ def parse_expr(text: str) -> Expr:
     try:
         expr = parser.parse()
         check_ast(expr, parser.info)
-    except RecursionError:
+    except RecursionError:  # only parentheses, calls and the like nested hundreds deep get here
         raise PromQLSyntaxError(text, 0, "expression nested too deeply") from None
     return expr
 
@@ -156,8 +156,16 @@ class _Parser:
 
     def node(self, node: _N, end: int) -> _N:
         """Record where a node ends (checkAST locates operators by their left operand's end)."""
-        self.info.ends[id(node)] = end
-        self.info.keep.append(node)
+        info = self.info
+        info.ends[id(node)] = end
+        info.keep.append(node)
+        if isinstance(node, BinaryExpr):
+            scalar = info.type_of(node.lhs) is info.type_of(node.rhs) is ValueType.SCALAR
+            info.types[id(node)] = ValueType.SCALAR if scalar else ValueType.VECTOR
+        elif isinstance(node, ParenExpr | UnaryExpr):
+            info.types[id(node)] = info.type_of(node.expr)
+        else:
+            info.types[id(node)] = expr_type(node)
         return node
 
     def end(self, node: Expr) -> int:
@@ -281,7 +289,7 @@ class _Parser:
         if op_text in SET_OPS and card == "one-to-one":
             card = "many-to-many"
         written = VectorMatching(card, mods.labels, mods.on, mods.include)
-        both_vectors = expr_type(lhs) is ValueType.VECTOR and expr_type(rhs) is ValueType.VECTOR
+        both_vectors = self.info.type_of(lhs) is self.info.type_of(rhs) is ValueType.VECTOR
         node = BinaryExpr(op_text, lhs, rhs, mods.return_bool, written if both_vectors else None, pos=lhs.pos)
         self.info.matching[id(node)] = written
         return self.node(node, self.end(rhs))
@@ -419,7 +427,9 @@ class _Parser:
         except RegexError as err:
             self.fail(label.pos, str(err))
         except UnicodeEncodeError:  # bytes that are not UTF-8 (from \x escapes) in a regex
-            self.fail(label.pos, f"error parsing regexp: invalid UTF-8: `{text}`")
+            # Go's regexp quotes the anchored pattern from the first bad byte on.
+            bad = next(i for i, c in enumerate(text) if "\ud800" <= c <= "\udfff")
+            self.fail(label.pos, f"error parsing regexp: invalid UTF-8: `{text[bad:]})$`")
 
     # Postfix: [range], [range:step], offset, @ ---------------------------------------------------
     def range_or_subquery(self, expr: Expr) -> Expr:
