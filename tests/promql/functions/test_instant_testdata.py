@@ -460,3 +460,49 @@ def test_native_histogram_functions_are_empty() -> None:
     for name, args in cases:
         out = call(name, args, ctx)
         assert isinstance(out, StepVector) and out.labels == []
+
+
+SORT = {
+    'http_requests{job="api-server", instance="0", group="production"}': "0+10x10",
+    'http_requests{job="api-server", instance="1", group="production"}': "0+20x10",
+    'http_requests{job="api-server", instance="0", group="canary"}': "0+30x10",
+    'http_requests{job="api-server", instance="1", group="canary"}': "0+40x10",
+    'http_requests{job="api-server", instance="2", group="canary"}': "NaNx9",
+    'http_requests{job="app-server", instance="0", group="production"}': "0+50x10",
+    'http_requests{job="app-server", instance="1", group="production"}': "0+60x10",
+    'http_requests{job="app-server", instance="0", group="canary"}': "0+70x10",
+    'http_requests{job="app-server", instance="1", group="canary"}': "0+80x10",
+}
+
+
+def test_sort_and_sort_desc_keep_names_and_order_rows() -> None:
+    v, _ = instant_vector(sorted(load(5 * M, SORT)), [50 * M])
+    ctx = CallContext(np.array([50 * M]))
+    asc = call("sort", [v], ctx)
+    assert isinstance(asc, StepVector)
+    assert [float(x) for x in asc.values[:, 0]][:8] == [100, 200, 300, 400, 500, 600, 700, 800]
+    assert math.isnan(asc.values[8, 0]) and asc.labels[8].get("instance") == "2"
+    assert all(lset.name == "http_requests" for lset in asc.labels)
+    desc = call("sort_desc", [v], ctx)
+    assert isinstance(desc, StepVector)
+    assert [float(x) for x in desc.values[:, 0]][:8] == [800, 700, 600, 500, 400, 300, 200, 100]
+    assert math.isnan(desc.values[8, 0])
+
+
+def test_sort_puts_absent_rows_last_and_leaves_range_results_alone() -> None:
+    one = StepVector(
+        [Labels({"a": str(i)}) for i in range(3)],
+        np.array([[3.0], [1.0], [2.0]]),
+        np.array([[True], [False], [True]]),
+    )
+    out = call("sort", [one], CallContext(np.array([0])))
+    assert isinstance(out, StepVector)
+    assert [lset.get("a") for lset in out.labels] == ["2", "0", "1"] and out.present[:, 0].tolist() == [
+        True,
+        True,
+        False,
+    ]
+    many = StepVector(
+        [Labels({"a": "0"}), Labels({"a": "1"})], np.array([[2.0, 1.0], [1.0, 2.0]]), np.ones((2, 2), bool)
+    )
+    assert call("sort", [many], CallContext(np.array([0, 1]))) is many
