@@ -1,6 +1,6 @@
 import pytest
 
-from erpmon.model import format_f, format_g, go_quote
+from erpmon.model import format_api_value, format_f, format_g, go_quote
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,20 @@ def test_go_formats(x: float, g: str, f: str) -> None:
 )
 def test_go_quote(text: str, quoted: str) -> None:
     assert go_quote(text) == quoted
+
+
+@pytest.mark.parametrize(
+    ("x", "text"),
+    [
+        (7.94161e299, "7.94161e+299"),
+        (5.5318999999999995e-301, "5.5318999999999995e-301"),
+        (1e21, "1e+21"),
+        (1e20, "100000000000000000000"),
+        (1e-6, "0.000001"),
+        (9e-7, "9e-07"),
+        (0.0, "0"),
+        (float("-inf"), "-Inf"),
+    ],
+)
+def test_api_value_format(x: float, text: str) -> None:
+    assert format_api_value(x) == text

@@ -6,7 +6,7 @@ Reads from: nothing inside erpmon; every other package imports this one.
 Hands on: value types to scrape, storage, tsdb, promql and the web API.
 """
 
-from erpmon.model._gofloat import format_f, format_g
+from erpmon.model._gofloat import format_api_value, format_e, format_f, format_g
 from erpmon.model._gostrings import go_quote
 from erpmon.model._labels import METRIC_NAME, Labels, is_valid_label_name, is_valid_metric_name
 from erpmon.model._matcher import Matcher, MatchType, RegexError
@@ -20,6 +20,8 @@ __all__ = [
     "MatchType",
     "Matcher",
     "RegexError",
+    "format_api_value",
+    "format_e",
     "format_f",
     "format_g",
     "go_quote",

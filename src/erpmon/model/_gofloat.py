@@ -41,3 +41,19 @@ def format_f(x: float) -> str:
     if special is not None:
         return special
     return np.format_float_positional(x, unique=True, trim="-")
+
+
+def format_e(x: float) -> str:
+    """strconv.FormatFloat(x, 'e', -1, 64): shortest digits, always an exponent of 2+ digits."""
+    special = _special(x)
+    if special is not None:
+        return special
+    return np.format_float_scientific(x, unique=True, trim="-", exp_digits=2)
+
+
+def format_api_value(x: float) -> str:
+    """A sample value as Prometheus's HTTP API writes it: 'f' form, 'e' below 1e-6 or from 1e21."""
+    magnitude = abs(x)
+    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
+        return format_e(x)
+    return format_f(x)

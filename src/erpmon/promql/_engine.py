@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from erpmon.model import Labels, format_f
+from erpmon.model import Labels, format_api_value
 from erpmon.promql._ast import Expr, ValueType
 from erpmon.promql._check import expr_type
 from erpmon.promql._errors import QueryBadData, QueryError, QueryTimeout
@@ -107,7 +107,7 @@ class Engine:
 def _instant_result(value: Value, t_ms: int) -> QueryResult:
     t = _ts(t_ms)
     if isinstance(value, StepScalar):
-        return QueryResult("scalar", [t, format_f(float(value.values[0]))])
+        return QueryResult("scalar", [t, format_api_value(float(value.values[0]))])
     if isinstance(value, StepString):
         return QueryResult("string", [t, value.value])
     if isinstance(value, StepVector):
@@ -115,7 +115,7 @@ def _instant_result(value: Value, t_ms: int) -> QueryResult:
         return QueryResult(
             "vector",
             [
-                {"metric": value.labels[i].to_dict(), "value": [t, format_f(float(value.values[i, 0]))]}
+                {"metric": value.labels[i].to_dict(), "value": [t, format_api_value(float(value.values[i, 0]))]}
                 for i in rows.tolist()
             ],
         )
@@ -125,7 +125,7 @@ def _instant_result(value: Value, t_ms: int) -> QueryResult:
             lo, hi = int(value.start[i, 0]), int(value.end[i, 0])
             if hi > lo:
                 points = [
-                    [_ts(int(t)), format_f(float(v))]
+                    [_ts(int(t)), format_api_value(float(v))]
                     for t, v in zip(value.ts[lo:hi], value.vs[lo:hi], strict=True)
                 ]
                 out.append((lset, {"metric": lset.to_dict(), "values": points}))
@@ -137,7 +137,7 @@ def _instant_result(value: Value, t_ms: int) -> QueryResult:
 def _range_result(value: Value, steps: np.ndarray) -> QueryResult:
     times = [_ts(int(t)) for t in steps.tolist()]
     if isinstance(value, StepScalar):
-        points = [[t, format_f(v)] for t, v in zip(times, value.values.tolist(), strict=True)]
+        points = [[t, format_api_value(v)] for t, v in zip(times, value.values.tolist(), strict=True)]
         return QueryResult("matrix", [{"metric": {}, "values": points}])
     if not isinstance(value, StepVector):
         raise QueryError(f"unexpected result {type(value).__name__} for a range query")
@@ -151,7 +151,7 @@ def _range_result(value: Value, steps: np.ndarray) -> QueryResult:
         series.append(
             {
                 "metric": value.labels[i].to_dict(),
-                "values": [[times[c], format_f(v)] for c, v in zip(cols.tolist(), vals, strict=True)],
+                "values": [[times[c], format_api_value(v)] for c, v in zip(cols.tolist(), vals, strict=True)],
             }
         )
     return QueryResult("matrix", series)
