@@ -115,7 +115,10 @@ def _instant_result(value: Value, t_ms: int) -> QueryResult:
         return QueryResult(
             "vector",
             [
-                {"metric": value.labels[i].to_dict(), "value": [t, format_api_value(float(value.values[i, 0]))]}
+                {
+                    "metric": value.labels[i].to_dict(),
+                    "value": [t, format_api_value(float(value.values[i, 0]))],
+                }
                 for i in rows.tolist()
             ],
         )
