@@ -58,8 +58,8 @@ def b(
     op: str, lhs: Expr, rhs: Expr, matching: VectorMatching | None = None, bool_: bool = False
 ) -> BinaryExpr:
     if matching is None and expr_type(lhs) is expr_type(rhs) is ValueType.VECTOR:
-        card = "many-to-many" if op in ("and", "or", "unless") else "one-to-one"
-        matching = VectorMatching(card)
+        set_op = op in ("and", "or", "unless")
+        matching = VectorMatching("many-to-many" if set_op else "one-to-one")
     return BinaryExpr(op, lhs, rhs, bool_, matching)
 
 
