@@ -8,16 +8,17 @@ are all exercised. Values must be bit-identical (NaN equal to NaN).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.promql.functions import reference as ref
 
 from erpmon.model import Labels
 from erpmon.promql._values import RangeWindows, StepScalar, StepVector, Value
-from erpmon.promql.functions import CallContext, call
+from erpmon.promql.functions import CallContext, _scan, call
 from erpmon.promql.functions._testing import range_windows
 
 VALUES = st.one_of(
@@ -61,6 +62,8 @@ def series_sets(draw: st.DrawFn) -> list[tuple[Labels, list[tuple[int, float]]]]
 
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[RangeWindows, list[list[tuple[int, float]]], list[int]]:
+    # Tiny lockstep blocks (see _scan.Scan.blocks) so that block boundaries are crossed.
+    _scan.BLOCK = draw(st.sampled_from([1, 2, 3, 5, 16384]))
     series = draw(series_sets())
     steps = sorted(draw(st.lists(st.integers(0, 360).map(lambda s: s * 1000), min_size=1, max_size=6)))
     steps = [t + draw(st.sampled_from([0, 0, 1, 499])) for t in steps]
@@ -72,6 +75,13 @@ def cases(draw: st.DrawFn) -> tuple[RangeWindows, list[list[tuple[int, float]]],
         for j in range(len(steps))
     ]
     return w, windows, steps
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _restore_block() -> Iterator[None]:
+    saved = _scan.BLOCK
+    yield
+    _scan.BLOCK = saved
 
 
 def _same(a: float, b: float) -> bool:

@@ -11,7 +11,7 @@ import numpy as np
 
 from erpmon.model import Labels
 from erpmon.promql._values import F64, Bool, RangeWindows, StepVector
-from erpmon.promql.functions._scan import Scan, kahan_inc, scan, step_param, to_vector
+from erpmon.promql.functions._scan import Scan, kahan_add, kahan_inc, scan, step_param, to_vector
 
 # Largest padded block (windows x samples) quantile_over_time sorts at once.
 _QUANTILE_BLOCK = 1 << 22
@@ -46,8 +46,10 @@ def _kahan_sum(w: RangeWindows, s: Scan) -> tuple[F64, F64]:
     total = np.zeros(s.size)
     comp = np.zeros(s.size)
     with np.errstate(all="ignore"):
-        for _, m, idx in s.positions():
-            total[:m], comp[:m] = kahan_inc(w.vs[idx], total[:m], comp[:m])
+        for part, blk in s.blocks():
+            t, c = total[part], comp[part]
+            for _, m, idx in blk.positions():
+                kahan_add(w.vs[idx], t[:m], c[:m])
     return total, comp
 
 
@@ -64,17 +66,22 @@ def avg_over_time(w: RangeWindows) -> StepVector:
     mean = np.zeros(s.size)
     comp = np.zeros(s.size)
     with np.errstate(all="ignore"):
-        for k, m, idx in s.positions():
-            v = w.vs[idx]
-            mu, c = mean[:m], comp[:m]
-            count = float(k + 1)
-            # Once the mean is infinite it stays as it is for any finite sample and for an
-            # infinity of its own sign (Prometheus skips those; mean - mean would be NaN).
-            v_inf = np.isinf(v)
-            keep = np.isinf(mu) & ((v_inf & ((mu > 0) == (v > 0))) | (~v_inf & ~np.isnan(v)))
-            new_mu, new_c = kahan_inc(v / count - mu / count, mu, c)
-            mean[:m] = np.where(keep, mu, new_mu)
-            comp[:m] = np.where(keep, c, new_c)
+        for part, blk in s.blocks():
+            mean_b, comp_b = mean[part], comp[part]
+            for k, m, idx in blk.positions():
+                v = w.vs[idx]
+                mu, c = mean_b[:m], comp_b[:m]
+                count = float(k + 1)
+                # Once the mean is infinite it stays as it is for any finite sample and for an
+                # infinity of its own sign (Prometheus skips those; mean - mean would be NaN).
+                v_inf = np.isinf(v)
+                keep = np.isinf(mu) & ((v_inf & ((mu > 0) == (v > 0))) | (~v_inf & ~np.isnan(v)))
+                new_mu, new_c = kahan_inc(v / count - mu / count, mu, c)
+                if keep.any():
+                    new_mu = np.where(keep, mu, new_mu)
+                    new_c = np.where(keep, c, new_c)
+                mu[...] = new_mu
+                c[...] = new_c
         result = np.where(np.isinf(mean), mean, mean + comp)
     return to_vector(w, s, result)
 
@@ -85,12 +92,14 @@ def _variance(w: RangeWindows, s: Scan) -> F64:
     aux = np.zeros(s.size)
     c_aux = np.zeros(s.size)
     with np.errstate(all="ignore"):
-        for k, m, idx in s.positions():
-            v = w.vs[idx]
-            count = float(k + 1)
-            delta = v - (mean[:m] + c_mean[:m])
-            mean[:m], c_mean[:m] = kahan_inc(delta / count, mean[:m], c_mean[:m])
-            aux[:m], c_aux[:m] = kahan_inc(delta * (v - (mean[:m] + c_mean[:m])), aux[:m], c_aux[:m])
+        for part, blk in s.blocks():
+            mean_b, c_mean_b, aux_b, c_aux_b = mean[part], c_mean[part], aux[part], c_aux[part]
+            for k, m, idx in blk.positions():
+                v = w.vs[idx]
+                mu, c_mu = mean_b[:m], c_mean_b[:m]
+                delta = v - (mu + c_mu)
+                kahan_add(delta / float(k + 1), mu, c_mu)
+                kahan_add(delta * (v - (mu + c_mu)), aux_b[:m], c_aux_b[:m])
         variance: F64 = (aux + c_aux) / s.count
     return variance
 
@@ -110,11 +119,14 @@ def _extreme(w: RangeWindows, largest: bool) -> StepVector:
     s = scan(w)
     best = w.vs[s.first].copy()
     with np.errstate(invalid="ignore"):
-        for _, m, idx in s.positions(1):
-            v = w.vs[idx]
-            b = best[:m]
-            better = (v > b) if largest else (v < b)
-            best[:m] = np.where(better | np.isnan(b), v, b)
+        for part, blk in s.blocks():
+            best_b = best[part]
+            for _, m, idx in blk.positions(1):
+                v = w.vs[idx]
+                b = best_b[:m]
+                better = (v > b) if largest else (v < b)
+                better |= np.isnan(b)
+                np.copyto(b, v, where=better)
     return to_vector(w, s, best)
 
 

@@ -8,29 +8,31 @@ import numpy as np
 
 from erpmon.promql._values import F64, I64, RangeWindows, StepVector
 from erpmon.promql.functions._context import FunctionError
-from erpmon.promql.functions._scan import Scan, kahan_inc, scan, step_param, to_vector
+from erpmon.promql.functions._scan import Scan, kahan_add, scan, step_param, to_vector
 
 
 def _linear_regression(w: RangeWindows, s: Scan, intercept_t: I64) -> tuple[F64, F64]:
     """Slope and intercept at intercept_t (per window) as Prometheus's linearRegression computes them."""
     size = s.size
-    sums = {k: np.zeros(size) for k in ("x", "y", "xy", "x2")}
-    comps = {k: np.zeros(size) for k in ("x", "y", "xy", "x2")}
+    sums = np.zeros((4, size))  # x, y, xy, x²
+    comps = np.zeros((4, size))
     init_y = w.vs[s.first]
     const_y = np.ones(size, dtype=bool)
     with np.errstate(all="ignore"):
-        for k, m, idx in s.positions():
-            v = w.vs[idx]
-            if k > 0:
-                const_y[:m] &= v == init_y[:m]
-            x = (w.ts[idx] - intercept_t[:m]) / 1e3
-            for key, inc in (("x", x), ("y", v), ("xy", x * v), ("x2", x * x)):
-                sums[key][:m], comps[key][:m] = kahan_inc(inc, sums[key][:m], comps[key][:m])
+        for part, blk in s.blocks():
+            sum_b, comp_b = sums[:, part], comps[:, part]
+            const_b, init_b, t0_b = const_y[part], init_y[part], intercept_t[part]
+            for k, m, idx in blk.positions():
+                v = w.vs[idx]
+                if k > 0:
+                    const_b[:m] &= v == init_b[:m]
+                x = (w.ts[idx] - t0_b[:m]) / 1e3
+                kahan_add(x, sum_b[0, :m], comp_b[0, :m])
+                kahan_add(v, sum_b[1, :m], comp_b[1, :m])
+                kahan_add(x * v, sum_b[2, :m], comp_b[2, :m])
+                kahan_add(x * x, sum_b[3, :m], comp_b[3, :m])
         n = s.count.astype(np.float64)
-        sum_x = sums["x"] + comps["x"]
-        sum_y = sums["y"] + comps["y"]
-        sum_xy = sums["xy"] + comps["xy"]
-        sum_x2 = sums["x2"] + comps["x2"]
+        sum_x, sum_y, sum_xy, sum_x2 = sums + comps
         cov_xy = sum_xy - sum_x * sum_y / n
         var_x = sum_x2 - sum_x * sum_x / n
         slope = cov_xy / var_x
@@ -90,13 +92,15 @@ def holt_winters(w: RangeWindows, sf_steps: F64, tf_steps: F64) -> StepVector:
     tf = step_param(tf_steps, s)
     s0 = np.zeros(s.size)
     s1 = w.vs[s.first].copy()
-    b = w.vs[s.first + 1] - s1
+    trend = w.vs[s.first + 1] - s1
     with np.errstate(all="ignore"):
-        for k, m, idx in s.positions(1):
-            x = sf[:m] * w.vs[idx]
-            if k > 1:  # the trend is the initial one at the first smoothing step
-                b[:m] = tf[:m] * (s1[:m] - s0[:m]) + (1 - tf[:m]) * b[:m]
-            y = (1 - sf[:m]) * (s1[:m] + b[:m])
-            s0[:m] = s1[:m]
-            s1[:m] = x + y
+        for part, blk in s.blocks():
+            s0_b, s1_b, b_b, sf_b, tf_b = s0[part], s1[part], trend[part], sf[part], tf[part]
+            for k, m, idx in blk.positions(1):
+                x = sf_b[:m] * w.vs[idx]
+                if k > 1:  # the trend is the initial one at the first smoothing step
+                    b_b[:m] = tf_b[:m] * (s1_b[:m] - s0_b[:m]) + (1 - tf_b[:m]) * b_b[:m]
+                y = (1 - sf_b[:m]) * (s1_b[:m] + b_b[:m])
+                s0_b[:m] = s1_b[:m]
+                s1_b[:m] = x + y
     return to_vector(w, s, s1)

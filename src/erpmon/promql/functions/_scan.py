@@ -18,6 +18,9 @@ import numpy as np
 from erpmon.model import METRIC_NAME, Labels
 from erpmon.promql._values import F64, I64, Bool, RangeWindows, StepVector
 
+# Windows per block of a lockstep loop: its few state arrays fit in a core's L2 cache.
+BLOCK = 16384
+
 
 @dataclass
 class Scan:
@@ -41,6 +44,21 @@ class Scan:
     def last(self) -> I64:
         last: I64 = self.first + self.count - 1
         return last
+
+    def blocks(self, size: int | None = None) -> Iterator[tuple[slice, Scan]]:
+        """The scan cut into consecutive blocks of windows, small enough for the CPU caches.
+
+        Loops over positions then run block by block: each block's state arrays stay in cache
+        through its whole loop instead of streaming every window's state through memory at
+        every position.
+        """
+        size = size or BLOCK
+        for lo in range(0, self.size, size):
+            hi = min(self.size, lo + size)
+            running = np.minimum(self.running, hi) - lo
+            running = running[running > 0]
+            part = Scan(self.flat[lo:hi], self.first[lo:hi], self.count[lo:hi], self.step[lo:hi], running)
+            yield slice(lo, hi), part
 
     def positions(self, start: int = 0) -> Iterator[tuple[int, int, I64]]:
         """For k = start, start+1, ...: (k, m, sample index of position k in the first m windows)."""
@@ -94,6 +112,18 @@ def kahan_inc(inc: F64, total: F64, comp: F64) -> tuple[F64, F64]:
     big = np.abs(total) >= np.abs(inc)
     comp = comp + np.where(big, (total - t) + inc, (inc - t) + total)
     return t, comp
+
+
+def kahan_add(inc: F64, total: F64, comp: F64) -> None:
+    """kahan_inc in place: total and comp (views into the state) are updated."""
+    t = total + inc
+    big = np.abs(total) >= np.abs(inc)
+    larger = np.where(big, total, inc)
+    smaller = np.where(big, inc, total)
+    larger -= t
+    larger += smaller
+    comp += larger
+    total[...] = t
 
 
 def pair_counts(w: RangeWindows, s: Scan, flags: Bool) -> I64:
