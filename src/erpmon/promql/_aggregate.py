@@ -6,12 +6,15 @@ Rows are sorted by group and reduced with ufunc.reduceat; topk, bottomk and quan
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from erpmon.model import METRIC_NAME, Labels, format_f, is_valid_label_name
+from erpmon.model import METRIC_NAME, Labels, format_f, format_g, is_valid_label_name
 from erpmon.promql._errors import QueryError
 from erpmon.promql._rows import group_ids
 from erpmon.promql._values import F64, I64, StepScalar, StepString, StepVector
+from erpmon.promql.functions._gosort import _GoSort
 
 
 def group_key(lset: Labels, grouping: tuple[str, ...], without: bool) -> Labels:
@@ -24,6 +27,17 @@ def aggregate(
     op: str, v: StepVector, grouping: tuple[str, ...], without: bool, param: StepScalar | StepString | None
 ) -> StepVector:
     steps = v.n_steps
+    if op == "count_values":
+        assert isinstance(param, StepString)
+        if not is_valid_label_name(param.value):
+            raise QueryError(f'invalid label name "{param.value}"')
+    if op in ("topk", "bottomk"):
+        assert isinstance(param, StepScalar)
+        # 2.42 converts k at every step, input or not; NaN and huge values are errors.
+        with np.errstate(invalid="ignore"):
+            bad = ~((param.values <= 9.223372036854775807e18) & (param.values >= -9.223372036854775808e18))
+        if bad.any():
+            raise QueryError(f"Scalar value {format_g(float(param.values[np.argmax(bad)]))} overflows int64")
     if not v.labels:
         return StepVector.empty(steps)
     keys = [group_key(lset, grouping, without) for lset in v.labels]
@@ -49,19 +63,22 @@ def aggregate(
             out = count.astype(np.float64)
         elif op == "group":
             out = np.ones(count.shape)
-        elif op in ("sum", "avg", "stddev", "stdvar"):
-            total = np.add.reduceat(np.where(pres, vals, 0.0), starts, axis=0)
-            if op == "sum":
-                out = total
-            else:
+        elif op == "sum":
+            out = np.add.reduceat(np.where(pres, vals, 0.0), starts, axis=0)
+        elif op in ("avg", "stddev", "stdvar"):
+            if np.isfinite(vals[pres]).all():
+                total = np.add.reduceat(np.where(pres, vals, 0.0), starts, axis=0)
                 mean = total / np.maximum(count, 1)
                 if op == "avg":
                     out = mean
                 else:
                     dev = np.where(pres, (vals - mean[sorted_ids]) ** 2, 0.0)
                     out = np.add.reduceat(dev, starts, axis=0) / np.maximum(count, 1)
-                    if op == "stddev":
-                        out = np.sqrt(out)
+            else:
+                # NaN and Inf make the order of operations visible: replay Prometheus's updates.
+                out = _incremental(op, vals, pres, sorted_ids, len(groups))
+            if op == "stddev":
+                out = np.sqrt(out)
         elif op in ("min", "max"):
             ufunc = np.fmin if op == "min" else np.fmax
             out = ufunc.reduceat(np.where(pres, vals, np.nan), starts, axis=0)
@@ -82,6 +99,45 @@ def _padded(vals: F64, pres: np.ndarray, sorted_ids: I64, n_groups: int) -> tupl
     return pv, pp, member
 
 
+def _incremental(op: str, vals: F64, pres: np.ndarray, sorted_ids: I64, n_groups: int) -> F64:
+    """avg (incremental mean with its Inf rules) and stdvar (Welford), member by member, as 2.42 does."""
+    pv, pp, _ = _padded(vals, pres, sorted_ids, n_groups)
+    shape = (pv.shape[0], pv.shape[2])
+    count = np.zeros(shape)
+    mean = np.zeros(shape)
+    value = np.zeros(shape)
+    for m in range(pv.shape[1]):
+        v, here = pv[:, m, :], pp[:, m, :]
+        first = here & (count == 0)
+        more = here & (count > 0)
+        mean = np.where(first, v, mean)
+        count = np.where(here, count + 1, count)
+        if op == "avg":
+            inf_mean = np.isinf(mean)
+            keep = inf_mean & ((np.isinf(v) & ((mean > 0) == (v > 0))) | (~np.isinf(v) & ~np.isnan(v)))
+            upd = more & ~keep
+            mean = np.where(upd, mean + v / count - mean / count, mean)
+        else:
+            delta = v - mean
+            new_mean = mean + delta / count
+            value = np.where(more, value + delta * (v - new_mean), value)
+            mean = np.where(more, new_mean, mean)
+    result: F64 = mean if op == "avg" else value / np.maximum(count, 1)
+    return result
+
+
+def _go_sorted(values: list[float]) -> list[float]:
+    """Values in the order Go's sort.Sort leaves them with Prometheus's NaN-first comparison."""
+    perm = list(range(len(values)))
+
+    def less(i: int, j: int) -> bool:
+        a, b = values[perm[i]], values[perm[j]]
+        return math.isnan(a) or a < b
+
+    _GoSort(less, perm).sort()
+    return [values[p] for p in perm]
+
+
 def _quantile(vals: F64, pres: np.ndarray, sorted_ids: I64, n_groups: int, phi: F64) -> F64:
     """Prometheus's quantile(): NaN sorts first, linear interpolation between closest ranks."""
     pv, pp, _ = _padded(vals, pres, sorted_ids, n_groups)
@@ -89,6 +145,10 @@ def _quantile(vals: F64, pres: np.ndarray, sorted_ids: I64, n_groups: int, phi: 
     key = np.where(pp, np.where(np.isnan(pv), -np.inf, pv), np.inf)
     order = np.argsort(key, axis=1, kind="stable")
     sv = np.take_along_axis(pv, order, axis=1)
+    # With NaNs among the values Go's unstable sort decides their places: replay it there.
+    for g, t in zip(*np.nonzero((np.isnan(pv) & pp).any(axis=1)), strict=True):
+        members = pv[g, pp[g, :, t], t].tolist()
+        sv[g, : len(members), t] = _go_sorted(members)
     n = pp.sum(axis=1).astype(np.float64)  # (G, T)
     rank = phi[None, :] * (n - 1)
     lower = np.clip(np.floor(rank), 0, None)
@@ -125,12 +185,16 @@ def _top_bottom(op: str, v: StepVector, keys: list[Labels], k_values: F64) -> St
     chosen = pp & (rank < k[None, None, :])
     selected = np.zeros_like(v.present)
     selected[order] = chosen[sorted_ids, member]
-    return StepVector(list(v.labels), v.values, selected)
+    if v.n_steps != 1:
+        return StepVector(list(v.labels), v.values, selected)
+    # An instant query lists each group's picks best first, groups in order of appearance.
+    vals = v.values[:, 0]
+    rank_key = np.where(np.isnan(vals), np.inf, -vals if op == "topk" else vals)
+    rows = np.lexsort((rank_key, ids))
+    return StepVector([v.labels[i] for i in rows], v.values[rows], selected[rows])
 
 
 def _count_values(v: StepVector, keys: list[Labels], label: str) -> StepVector:
-    if not is_valid_label_name(label):
-        raise QueryError(f'invalid label name "{label}"')
     rows, cols = np.nonzero(v.present)
     if rows.size == 0:
         return StepVector.empty(v.n_steps)

@@ -13,6 +13,8 @@ from erpmon.promql._rows import group_ids, merge_equal_labels
 from erpmon.promql._values import F64, StepScalar, StepVector
 
 COMPARISONS = frozenset({"==", "!=", ">", "<", ">=", "<="})
+# shouldDropMetricName: arithmetic drops the name, except atan2 (and comparisons without bool).
+_DROPS_NAME = frozenset({"+", "-", "*", "/", "^", "%"})
 SET_OPS = frozenset({"and", "or", "unless"})
 
 _ARITH: dict[str, Callable[[F64, F64], F64]] = {
@@ -68,7 +70,7 @@ def vector_scalar(
         else:
             present = present & keep
     labels = vec.labels
-    if keep is None or return_bool:
+    if op in _DROPS_NAME or return_bool:
         labels = _drop_names(labels)
     return merge_equal_labels(StepVector(list(labels), np.array(value, dtype=np.float64), present))
 
@@ -151,7 +153,7 @@ def vector_vector(
             value = keep.astype(np.float64)
         else:
             present = present & keep
-    drop_name = keep is None or return_bool
+    drop_name = op in _DROPS_NAME or return_bool
     labels = [_result_labels(many.labels[i], one.labels[r], matching, drop_name) for i, r in pairs]
     out = StepVector(labels, np.array(value, dtype=np.float64), present)
     try:
