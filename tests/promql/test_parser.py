@@ -24,7 +24,7 @@ from erpmon.promql._ast import (
     VectorSelector,
 )
 from erpmon.promql._check import expr_type
-from erpmon.promql._parser import parse_expr
+from erpmon.promql._parser import PromQLSyntaxError, parse_expr, parse_metric_selector
 
 MIN = 60_000
 H = 60 * MIN
@@ -430,3 +430,31 @@ def test_long_operator_chains_parse() -> None:
     assert isinstance(expr, BinaryExpr) and expr.op == "or"
     assert expr_type(expr) is ValueType.VECTOR
     assert expr_type(parse_expr(" + ".join(["1"] * 3000))) is ValueType.SCALAR
+
+
+def test_metric_selector() -> None:
+    assert parse_metric_selector('http_requests_total{job="api", code=~"5..", x!="", y!~`a\\d`}') == [
+        Matcher.equal("__name__", "http_requests_total"),
+        Matcher.equal("job", "api"),
+        Matcher.regex("code", "5.."),
+        Matcher.not_equal("x", ""),
+        Matcher.not_regex("y", "a\\d"),
+    ]
+    assert parse_metric_selector("{}") == []  # the API, not the parser, wants a non-empty matcher
+    assert parse_metric_selector("sum") == [Matcher.equal("__name__", "sum")]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "1:1: parse error: unexpected end of input"),
+        ("foo[5m]", '1:4: parse error: unexpected "["'),
+        ("sum(foo)", '1:4: parse error: unexpected "("'),
+        ("foo bar", '1:5: parse error: unexpected identifier "bar"'),
+        ("{a}", '1:3: parse error: unexpected "}" in label matching, expected label matching operator'),
+    ],
+)
+def test_metric_selector_errors(text: str, message: str) -> None:
+    with pytest.raises(PromQLSyntaxError) as info:
+        parse_metric_selector(text)
+    assert str(info.value) == message

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import pytest
 from tests.support import free_port, need_binary
 
 from erpmon.promql._check import format_expr
-from erpmon.promql._parser import PromQLSyntaxError, parse_expr
+from erpmon.promql._parser import PromQLSyntaxError, parse_expr, parse_metric_selector
 
 API_PREFIX = 'invalid parameter "query": '
 
@@ -43,6 +43,15 @@ class Reference:
         if body["errorType"] == "bad_data" and error.startswith(API_PREFIX) and "parse error" in error:
             return Verdict(False, error.removeprefix(API_PREFIX))
         return Verdict(True)  # parsed, failed later (e.g. an evaluation error)
+
+    def selector_verdict(self, selector: str) -> Verdict:
+        """How /api/v1/series reads match[] (parser.ParseMetricSelector)."""
+        body = self.client.get("/api/v1/series", params={"match[]": selector}).json()
+        error = str(body.get("error", ""))
+        prefix = 'invalid parameter "match[]": '
+        if body["status"] == "success" or "parse error" not in error:
+            return Verdict(True)  # includes the API's own "at least one non-empty matcher" check
+        return Verdict(False, error.removeprefix(prefix))
 
     def formatted(self, query: str) -> str:
         body = self.client.post("/api/v1/format_query", data={"query": query}).json()
@@ -99,9 +108,9 @@ def _wait_ready(proc: subprocess.Popen[bytes], client: httpx.Client, log: Path) 
     pytest.fail("prometheus did not become ready within 60s")
 
 
-def ours(query: str) -> Verdict:
+def ours(query: str, parse: Callable[[str], object] = parse_expr) -> Verdict:
     try:
-        parse_expr(query)
+        parse(query)
     except PromQLSyntaxError as err:
         # Undecodable bytes travel as surrogates; Prometheus's JSON shows them as U+FFFD.
         shown = str(err).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -412,3 +421,66 @@ def test_tables_agree_with_prometheus(prometheus: Reference) -> None:
         if not prometheus.verdict(query).ok:
             wrong.append((query, prometheus.verdict(query)))
     assert wrong == []
+
+
+SELECTORS = [
+    "foo",
+    "foo:bar",
+    'foo{a="b"}',
+    'foo{a="b",}',
+    '{a="b"}',
+    "{}",
+    '{a=""}',
+    'foo{__name__="bar"}',
+    '{__name__=~"a.*", job!="x"}',
+    "sum",
+    "by",
+    "offset",
+    "start",
+    "and",
+    "foo # comment",
+    "",
+    " ",
+    "on",
+    "bool",
+    "1",
+    '"foo"',
+    "foo bar",
+    "foo[5m]",
+    "foo offset 5m",
+    "foo @ 1",
+    "sum(foo)",
+    "rate(foo)",
+    "foo + bar",
+    "-foo",
+    "(foo)",
+    "foo{",
+    "foo{a}",
+    "foo{a=}",
+    'foo{a="b" c="d"}',
+    "foo{,}",
+    'foo{a=~"("}',
+    'foo{a="\\q"}',
+    "foo}",
+    "foo{}{}",
+    "{a='b'}[5m]",
+]
+
+
+@pytest.mark.parametrize("selector", SELECTORS)
+def test_metric_selector_same_as_prometheus(prometheus: Reference, selector: str) -> None:
+    want, got = prometheus.selector_verdict(selector), ours(selector, parse_metric_selector)
+    if regex_message(want):
+        assert got.ok is False and regex_message(got), (selector, want, got)
+    else:
+        assert got == want, selector
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_metric_selector_token_soup(prometheus: Reference, seed: int) -> None:
+    differ = []
+    for selector in random_queries(100 + seed, 200):
+        want, got = prometheus.selector_verdict(selector), ours(selector, parse_metric_selector)
+        if want != got and not (regex_message(want) and regex_message(got)):
+            differ.append((selector, want, got))
+    assert differ == []

@@ -46,7 +46,7 @@ from erpmon.promql._lexer import (
 )
 from erpmon.promql._signatures import FUNCTIONS
 
-__all__ = ["PromQLSyntaxError", "expr_type", "parse_expr"]
+__all__ = ["PromQLSyntaxError", "expr_type", "parse_expr", "parse_metric_selector"]
 
 # Binding powers: or < and/unless < comparisons < + - < * / % atan2 < ^ (right-associative).
 _PRECEDENCE = {
@@ -79,6 +79,7 @@ _MAYBE_LABEL = (
     | _NAME_KEYWORDS
     | {T.BOOL, T.GROUP_LEFT, T.GROUP_RIGHT, T.IDENTIFIER, T.IGNORING, T.ON, T.ATAN2}
 )
+_METRIC_IDENTIFIER = AGGREGATORS | _NAME_KEYWORDS | {T.IDENTIFIER}
 _EXPR_START = AGGREGATORS | _NAME_KEYWORDS | {
     T.NUMBER, T.STRING, T.LEFT_PAREN, T.LEFT_BRACE, T.IDENTIFIER, T.ADD, T.SUB,
 }  # fmt: skip
@@ -106,6 +107,28 @@ def parse_expr(text: str) -> Expr:
     except RecursionError:  # only parentheses, calls and the like nested hundreds deep get here
         raise PromQLSyntaxError(text, 0, "expression nested too deeply") from None
     return expr
+
+
+def parse_metric_selector(text: str) -> list[Matcher]:
+    """A lone selector (`name{label="v"}`), as 2.42's parser.ParseMetricSelector reads match[].
+
+    Like Prometheus it does not insist on a non-empty matcher (the API checks that itself). The
+    metric name's matcher comes first.
+    """
+    parser = _Parser(text)
+    item = parser.peek()
+    if item.typ is T.LEFT_BRACE:
+        selector = parser.selector(None)
+    elif item.typ in _METRIC_IDENTIFIER:
+        parser.advance()
+        selector = parser.selector(item)
+    else:
+        parser.unexpected(item)
+    item = parser.peek()
+    if item.typ is not T.EOF:
+        parser.unexpected(item)
+    assert isinstance(selector, VectorSelector)
+    return list(selector.matchers)
 
 
 @dataclasses.dataclass
