@@ -191,3 +191,52 @@ SIMPLE: dict[str, Callable[[Window], float]] = {
     "last_over_time": lambda w: w[-1][1],
     "present_over_time": lambda w: 1.0,
 }
+
+
+def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float:
+    """bucketQuantile for (upper bound, count) pairs, as quantile.go's loops do it."""
+    if math.isnan(q):
+        return math.nan
+    if q < 0:
+        return -math.inf
+    if q > 1:
+        return math.inf
+    buckets = sorted(buckets, key=lambda b: b[0])
+    if not math.isinf(buckets[-1][0]) or buckets[-1][0] < 0:
+        return math.nan
+    merged: list[list[float]] = []
+    for bound, count in buckets:
+        if merged and merged[-1][0] == bound:
+            merged[-1][1] += count
+        else:
+            merged.append([bound, count])
+    top = merged[0][1]
+    for b in merged[1:]:
+        if b[1] > top:
+            top = b[1]
+        elif b[1] < top:
+            b[1] = top
+    if len(merged) < 2:
+        return math.nan
+    observations = merged[-1][1]
+    if observations == 0:
+        return math.nan
+    rank = q * observations
+    lo, hi = 0, len(merged) - 1  # Go's sort.Search over all but the last bucket
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if not merged[mid][1] >= rank:
+            lo = mid + 1
+        else:
+            hi = mid
+    k = lo
+    if k == len(merged) - 1:
+        return merged[-2][0]
+    if k == 0 and merged[0][0] <= 0:
+        return merged[0][0]
+    start, end, count = 0.0, merged[k][0], merged[k][1]
+    if k > 0:
+        start = merged[k - 1][0]
+        count -= merged[k - 1][1]
+        rank -= merged[k - 1][1]
+    return start + (end - start) * (rank / count)

@@ -180,3 +180,37 @@ def test_instant_functions_match_prometheus(seed: int, tmp_path: Path) -> None:
         args: list[Value] = [_transform(expr, v), *(label_args if fn == "label_replace" else extra)]
         problems += _compare(expr, at, _ours(call(fn, args, ctx)), want)
     assert not problems, "\n".join(problems[:40])
+
+
+def _bucket_series(rng: np.random.Generator) -> list[tuple[str, list[float | None]]]:
+    out: list[tuple[str, list[float | None]]] = []
+    bounds = ["-0.5", "0", "0.1", "0.5", "5e-1", "1", "2.5", "10", "+Inf"]
+    for h in range(6):
+        chosen = [b for b in bounds if rng.random() < 0.7] + (["+Inf"] if h % 3 else [])
+        base = np.sort(rng.integers(0, 50, (len(chosen), SLOTS)), axis=0).astype(float)
+        if h % 2:  # non-monotonic counts, as rates of racing scrapes give
+            base += rng.integers(-3, 4, base.shape)
+        for k, le in enumerate(dict.fromkeys(chosen)):
+            values: list[float | None] = [float(v) for v in base[k]]
+            for j in rng.integers(0, SLOTS, 6):
+                values[int(j)] = None
+            out.append((f'b{{h="{h}", le="{le}"}}', values))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_histogram_quantile_matches_prometheus(seed: int, tmp_path: Path) -> None:
+    promtool = need_binary("promtool")
+    rng = np.random.default_rng(200 + seed)
+    series = _bucket_series(rng)
+    samples = _samples(series)
+    times = sorted({int(t) for t in rng.integers(0, SLOTS * INTERVAL, 6)})
+    qs = (0.0, 0.1, 0.5, 0.9, 0.99, 1.0, -1.0, 2.0)
+    queries = [(f"histogram_quantile({q}, b)", at, q) for q in qs for at in times]
+    answers = promtool_eval(promtool, tmp_path, INTERVAL, series, [(q[0], q[1]) for q in queries])
+    problems: list[str] = []
+    for (expr, at, q), want in zip(queries, answers, strict=True):
+        v, _ = instant_vector(samples, [at])
+        got = _ours(call("histogram_quantile", [_s(q), v], CallContext(np.array([at], dtype=np.int64))))
+        problems += _compare(expr, at, got, want)
+    assert not problems, "\n".join(problems[:40])

@@ -186,3 +186,59 @@ def test_quantile_over_time(
     q = np.asarray(qs[: len(steps)])
     out = call("quantile_over_time", [StepScalar(q), w], _ctx(steps))
     _check(out, windows, steps, lambda win, j: ref.quantile(float(q[j]), win))
+
+
+BOUNDS = ["0", "0.1", "0.5", "5e-1", "1", "1e0", "-1", "2.5", "+Inf", "+inf", "x"]
+
+
+@st.composite
+def bucket_vectors(draw: st.DrawFn) -> StepVector:
+    steps = draw(st.integers(1, 5))
+    labels: list[Labels] = []
+    rows: list[list[float]] = []
+    present: list[list[bool]] = []
+    for h in range(draw(st.integers(0, 3))):
+        for le in draw(st.lists(st.sampled_from(BOUNDS), unique=True, max_size=7)):
+            labels.append(Labels({"__name__": draw(st.sampled_from(["b", "b", "c"])), "h": str(h), "le": le}))
+            rows.append(
+                draw(
+                    st.lists(st.one_of(st.integers(0, 20).map(float), VALUES), min_size=steps, max_size=steps)
+                )
+            )
+            present.append(draw(st.lists(st.booleans(), min_size=steps, max_size=steps)))
+    values = np.asarray(rows, dtype=np.float64).reshape(len(rows), steps)
+    return StepVector(labels, values, np.asarray(present, dtype=bool).reshape(len(rows), steps))
+
+
+@SETTINGS
+@given(
+    bucket_vectors(),
+    st.lists(st.sampled_from([0.0, 0.25, 0.5, 0.9, 1.0, -0.5, 2.0, math.nan]), min_size=5, max_size=5),
+)
+def test_histogram_quantile(v: StepVector, qs: list[float]) -> None:
+    steps = v.n_steps
+    q = np.asarray(qs[:steps])
+    out = call("histogram_quantile", [StepScalar(q), v], _ctx(list(range(steps))))
+    assert isinstance(out, StepVector)
+    groups: dict[Labels, list[int]] = {}
+    for i, lset in enumerate(v.labels):
+        if lset.get("le") != "x":
+            groups.setdefault(lset.without("le"), []).append(i)
+    assert len(out.labels) == len(groups)
+    for row, (key, members) in enumerate(groups.items()):
+        assert out.labels[row] == key.without_name()
+        for j in range(steps):
+            buckets = [
+                (
+                    float(v.labels[i].get("le").replace("inf", "Inf").replace("Inf", "inf")),
+                    float(v.values[i, j]),
+                )
+                for i in members
+                if v.present[i, j]
+            ]
+            assert bool(out.present[row, j]) == bool(buckets)
+            if buckets:
+                assert _same(float(out.values[row, j]), ref.bucket_quantile(float(q[j]), buckets)), (
+                    buckets,
+                    q[j],
+                )

@@ -21,7 +21,7 @@ from erpmon.promql._values import F64, I64, StepVector
 
 BUCKET_LABEL = "le"
 # Largest (group x slot x step) block handled at once.
-_BLOCK = 1 << 23
+_BLOCK = 1 << 20
 
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 _HEX_DIGITS = r"[0-9a-fA-F](?:_?[0-9a-fA-F])*"
@@ -80,6 +80,7 @@ def histogram_quantile(phi: F64, v: StepVector) -> StepVector:
 
     out_v = np.zeros((len(keys), steps))
     out_p = np.zeros((len(keys), steps), dtype=bool)
+    unique_slots = bool(new_slot.all())
     chunk = max(1, _BLOCK // max(1, len(keys) * width))
     for lo in range(0, steps, chunk):
         hi = min(steps, lo + chunk)
@@ -87,8 +88,12 @@ def histogram_quantile(phi: F64, v: StepVector) -> StepVector:
         pres = v.present[row_idx, lo:hi]
         counts = np.zeros((len(keys), width, hi - lo))
         slot_present = np.zeros((len(keys), width, hi - lo), dtype=bool)
-        np.add.at(counts, (group_of, slot_in_group), np.where(pres, vals, 0.0))
-        np.logical_or.at(slot_present, (group_of, slot_in_group), pres)
+        if unique_slots:
+            counts[group_of, slot_in_group] = np.where(pres, vals, 0.0)
+            slot_present[group_of, slot_in_group] = pres
+        else:  # equal bounds written differently ("0.2", "2e-1"): Prometheus adds them in bound order
+            np.add.at(counts, (group_of, slot_in_group), np.where(pres, vals, 0.0))
+            np.logical_or.at(slot_present, (group_of, slot_in_group), pres)
         values, present = _quantiles(np.asarray(phi, dtype=np.float64)[lo:hi], ub, counts, slot_present)
         out_v[:, lo:hi] = values
         out_p[:, lo:hi] = present

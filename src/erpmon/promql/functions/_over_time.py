@@ -14,7 +14,7 @@ from erpmon.promql._values import F64, Bool, RangeWindows, StepVector
 from erpmon.promql.functions._scan import Scan, kahan_add, kahan_inc, scan, step_param, to_vector
 
 # Largest padded block (windows x samples) quantile_over_time sorts at once.
-_QUANTILE_BLOCK = 1 << 22
+_QUANTILE_BLOCK = 1 << 20
 
 
 def count_over_time(w: RangeWindows) -> StepVector:

@@ -69,7 +69,10 @@ class Scan:
 
 def longest_first(counts: I64) -> tuple[I64, I64]:
     """An order of sequences longest first, and running[k]: how many have more than k elements."""
-    order = np.argsort(-counts, kind="stable")
+    keys = -counts
+    if counts.size and int(counts.max()) < 1 << 15:
+        keys = keys.astype(np.int16)  # numpy's stable sort is a radix sort for 16-bit integers
+    order = np.argsort(keys, kind="stable")
     cnt = counts[order]
     longest = int(cnt[0]) if cnt.size else 0
     # Counts are descending: the number of them greater than k is a search in -counts.
