@@ -214,3 +214,55 @@ def test_histogram_quantile_matches_prometheus(seed: int, tmp_path: Path) -> Non
         got = _ours(call("histogram_quantile", [_s(q), v], CallContext(np.array([at], dtype=np.int64))))
         problems += _compare(expr, at, got, want)
     assert not problems, "\n".join(problems[:40])
+
+
+REGEXES = [
+    r"\C",
+    r"[\C]",
+    r"\\C",
+    r"(?<n>x)",
+    r"[(?<]x",
+    r"(?P<n>.)(.*)",
+    r"\Q.\E",
+    r"a{2,1001}",
+    r"(.)\1",
+    r"[[:word:]]+",
+    r"\pL+",
+    r"(?U)(.+)(.*)",
+    r"x**",
+    r"(?i)S(.*)",
+    r"(?s).*",
+    r"[]a]*",
+    r"[^]a](.*)",
+    r"(?P<n>a)(?P<n>b)",
+    r"\8",
+    r"(",
+    r"",
+]
+# (No unmatched "{": the oracle's output parser reads a label set up to the first brace.)
+TEMPLATES = ["$1", "${1}x", "$1x", "$n-$2", "$$1", "${n}", "$", "$ 1", "$10$0", "[$0]"]
+
+
+def test_label_replace_regex_and_templates_match_prometheus(tmp_path: Path) -> None:
+    promtool = need_binary("promtool")
+    series: list[tuple[str, list[float | None]]] = [
+        ('m{src="Source-value-10"}', [1.0]),
+        ('m{src="ab"}', [2.0]),
+    ]
+    samples = _samples(series)
+    cases = [(regex, template) for regex in REGEXES for template in TEMPLATES[:3]]
+    cases += [(r"(?P<n>.)(.*)", template) for template in TEMPLATES]
+    queries = [(f'label_replace(m, "dst", "{t}", "src", `{r}`)', 0) for r, t in cases]
+    answers = promtool_eval(promtool, tmp_path, INTERVAL, series, queries)
+    problems: list[str] = []
+    v, _ = instant_vector(samples, [0])
+    for (regex, template), (expr, _), want in zip(cases, queries, answers, strict=True):
+        args: list[Value] = [v, *(StepString(x) for x in ("dst", template, "src", regex))]
+        try:
+            got = _ours(call("label_replace", args, CallContext(np.array([0]))))
+        except ValueError as err:
+            if not (isinstance(want, str) and str(err) == want):
+                problems.append(f"{expr}: we raised {err}, Prometheus gave {want}")
+            continue
+        problems += _compare(expr, 0, got, want)
+    assert not problems, "\n".join(problems)

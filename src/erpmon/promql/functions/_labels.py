@@ -7,6 +7,7 @@ Prometheus does.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import re2
@@ -16,10 +17,37 @@ from erpmon.promql._values import StepVector
 from erpmon.promql.functions._context import FunctionError
 
 
+def _go_rejects(pattern: str) -> bool:
+    """Syntax RE2 accepts but Go 1.19's regexp does not: the \\C escape and (?<name>...) groups."""
+    i, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            if pattern[i + 1 : i + 2] == "C":
+                return True
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 1
+            i += pattern.startswith("^", i)
+            i += pattern.startswith("]", i)  # a leading ] is a literal
+            continue
+        elif pattern.startswith("(?<", i):
+            return True
+        i += 1
+    return False
+
+
+@lru_cache(maxsize=512)
 def _compile(pattern: str) -> Any:
     opts = re2.Options()
     opts.log_errors = False
     try:
+        if _go_rejects(pattern):
+            raise re2.error("not Go syntax")
         return re2.compile("^(?:" + pattern + ")$", opts)
     except re2.error as err:
         raise FunctionError(f"invalid regular expression in label_replace(): {pattern}") from err
