@@ -266,3 +266,32 @@ def test_label_replace_regex_and_templates_match_prometheus(tmp_path: Path) -> N
             continue
         problems += _compare(expr, 0, got, want)
     assert not problems, "\n".join(problems)
+
+
+def test_logarithms_are_bit_identical_to_prometheus(tmp_path: Path) -> None:
+    """ln, log2 and log10 follow Go's math.Log exactly (subnormals included), not libm's log."""
+    promtool = need_binary("promtool")
+    rng = np.random.default_rng(11)
+    values = np.concatenate(
+        [
+            rng.uniform(0, 10, 200),
+            10.0 ** rng.uniform(-300, 300, 200),
+            rng.integers(1, 10_000, 100).astype(float),
+            10.0 ** np.arange(-20, 21),
+            [5e-324, 1e-310, 2.2250738585072014e-308, 0.7071067811865476, 0.7071067811865475, 0.0, -1.0],
+        ]
+    )
+    series: list[tuple[str, list[float | None]]] = [
+        (f'm{{k="{i}"}}', [float(v)]) for i, v in enumerate(values)
+    ]
+    samples = _samples(series)
+    answers = promtool_eval(
+        promtool, tmp_path, INTERVAL, series, [(f"{fn}(m)", 0) for fn in ("ln", "log2", "log10")]
+    )
+    v, _ = instant_vector(samples, [0])
+    for fn, want in zip(("ln", "log2", "log10"), answers, strict=True):
+        assert not isinstance(want, str)
+        got = _ours(call(fn, [v], CallContext(np.array([0]))))
+        want_d = {parse_labels(lbl): x for lbl, x in want}
+        bad = [(str(k), got[k], want_d[k]) for k in want_d if not close(got[k], want_d[k], 0.0)]
+        assert not bad, bad[:10]
