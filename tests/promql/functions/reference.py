@@ -160,7 +160,7 @@ def linear_regression(w: Window, intercept_t: int) -> tuple[float, float]:
     sx, sy, sxy, sx2 = sx + cx, sy + cy, sxy + cxy, sx2 + cx2
     cov = sxy - sx * sy / n
     var = sx2 - sx * sx / n
-    slope = cov / var
+    slope = _div(cov, var)
     return slope, sy / n - slope * sx / n
 
 
@@ -239,4 +239,13 @@ def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float:
         start = merged[k - 1][0]
         count -= merged[k - 1][1]
         rank -= merged[k - 1][1]
-    return start + (end - start) * (rank / count)
+    return start + (end - start) * _div(rank, count)
+
+
+def _div(a: float, b: float) -> float:
+    """IEEE division as Go does it (Python raises on a zero divisor)."""
+    if b != 0:
+        return a / b
+    if a == 0 or math.isnan(a):
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
