@@ -1,7 +1,8 @@
-"""Static types and Prometheus 2.42's checkAST: the errors a syntactically valid query can still have.
+"""What a parsed query means statically: its type, Prometheus 2.42's checkAST, and its printed form.
 
 The checks run after a successful parse, in checkAST's order (children before their parent, left before
 right), and the first one found is raised: Prometheus reports only its first error as well.
+`format_expr` prints a tree as 2.42's String() methods do (printer.go).
 """
 
 from __future__ import annotations

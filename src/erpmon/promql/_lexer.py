@@ -249,12 +249,9 @@ class Lexer:
         self.item = None
         if self.state is None:
             self.emit(T.EOF)
-        else:
-            while self.item is None and self.state is not None:
-                self.state = self.state(self)
-            if self.item is None:  # pragma: no cover - every path that stops also emits
-                self.emit(T.EOF)
-        assert self.item is not None
+        while self.item is None:
+            assert self.state is not None  # a state that returns None has emitted EOF or an error
+            self.state = self.state(self)
         if self.item.typ is T.ERROR:
             self.state = None
         return self.item

@@ -69,18 +69,19 @@ _PRECEDENCE = {
 }
 # `unary_op expr %prec MUL`: a unary operand continues only with operators binding tighter than `*`.
 _UNARY_OPERAND = _PRECEDENCE[T.POW]
-# Keywords that the grammar also takes as metric names (metric_identifier) ...
-_NAME_KEYWORDS = frozenset(
+# Tokens besides IDENTIFIER and the aggregators that the grammar takes as metric names
+# (metric_identifier) ...
+_NAME_TOKENS = frozenset(
     {T.BY, T.LAND, T.LOR, T.LUNLESS, T.OFFSET, T.WITHOUT, T.START, T.END, T.METRIC_IDENTIFIER}
 )
 # ... and as label names in by/without/on/ignoring/group_x lists (maybe_label).
 _MAYBE_LABEL = (
     AGGREGATORS
-    | _NAME_KEYWORDS
+    | _NAME_TOKENS
     | {T.BOOL, T.GROUP_LEFT, T.GROUP_RIGHT, T.IDENTIFIER, T.IGNORING, T.ON, T.ATAN2}
 )
-_METRIC_IDENTIFIER = AGGREGATORS | _NAME_KEYWORDS | {T.IDENTIFIER}
-_EXPR_START = AGGREGATORS | _NAME_KEYWORDS | {
+_METRIC_IDENTIFIER = AGGREGATORS | _NAME_TOKENS | {T.IDENTIFIER}
+_EXPR_START = AGGREGATORS | _NAME_TOKENS | {
     T.NUMBER, T.STRING, T.LEFT_PAREN, T.LEFT_BRACE, T.IDENTIFIER, T.ADD, T.SUB,
 }  # fmt: skip
 _MATCH_OPS = {
@@ -264,7 +265,7 @@ class _Parser:
             if self.peek().typ in (T.LEFT_PAREN, T.BY, T.WITHOUT):
                 return self.aggregation(item)
             return self.selector(item)
-        if typ in _NAME_KEYWORDS:
+        if typ in _NAME_TOKENS:
             self.advance()
             return self.selector(item)
         self.unexpected(item)
