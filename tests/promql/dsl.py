@@ -14,8 +14,7 @@ import numpy as np
 
 from erpmon.config import parse_duration
 from erpmon.model import STALE_NAN, Labels
-from erpmon.promql import Engine, EngineOptions, QueryError
-from erpmon.promql._selector import parse_metric_selector
+from erpmon.promql import Engine, EngineOptions, QueryError, parse_metric_selector
 from erpmon.tsdb import TSDB, TSDBOptions
 
 _EVAL = re.compile(r"^eval(_fail|_ordered)?\s+instant\s+at\s+(\S+)\s+(.+)$")

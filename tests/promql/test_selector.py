@@ -1,7 +1,7 @@
 import pytest
 
 from erpmon.model import Matcher
-from erpmon.promql import SelectorError, parse_metric_selector
+from erpmon.promql import PromQLSyntaxError, parse_metric_selector
 
 
 def test_name_and_matchers() -> None:
@@ -27,5 +27,5 @@ def test_promtool_default_match_parses() -> None:
 
 @pytest.mark.parametrize("bad", ["", "{a}", 'up{a="x"', "up{a=~'('}", 'up{a="x"} junk', "{a='\\q'}"])
 def test_errors(bad: str) -> None:
-    with pytest.raises(SelectorError):
+    with pytest.raises(PromQLSyntaxError):
         parse_metric_selector(bad)

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from erpmon.model import format_g
-from erpmon.promql import SelectorError, parse_metric_selector
+from erpmon.promql import PromQLSyntaxError, parse_metric_selector
 from erpmon.storage import Series
 
 MIN_INT64 = -(2**63)
@@ -64,7 +64,7 @@ def run_tsdb(args: argparse.Namespace) -> int:
             quiet=args.quiet or args.quiet_outer,
             human=args.human_readable or args.human_outer,
         )
-    except (OSError, SelectorError, ValueError) as err:
+    except (OSError, PromQLSyntaxError, ValueError) as err:
         print(err, file=sys.stderr)
         return 1
 

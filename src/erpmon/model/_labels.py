@@ -95,6 +95,9 @@ class Labels:
         return Labels.from_sorted(tuple(p for p in self._pairs if p[0] in keep))
 
     def without_name(self) -> Labels:
+        pairs = self._pairs
+        if pairs and pairs[0][0] == METRIC_NAME:
+            return Labels.from_sorted(pairs[1:])
         return self.without(METRIC_NAME)
 
     def __iter__(self) -> Iterator[tuple[str, str]]:

@@ -7,18 +7,22 @@ Reads from: erpmon.model, erpmon.storage (Queryable only — never the tsdb dire
 Hands on: `QueryResult`s in Prometheus's JSON shapes to erpmon.web, the CLI and (later) rules.
 """
 
+from erpmon.promql._check import expr_type, format_expr
 from erpmon.promql._engine import Engine, EngineOptions, QueryResult
 from erpmon.promql._errors import QueryBadData, QueryError, QueryTimeout, TooManySamples
-from erpmon.promql._selector import SelectorError, parse_metric_selector
+from erpmon.promql._parser import PromQLSyntaxError, parse_expr, parse_metric_selector
 
 __all__ = [
     "Engine",
     "EngineOptions",
+    "PromQLSyntaxError",
     "QueryBadData",
     "QueryError",
     "QueryResult",
     "QueryTimeout",
-    "SelectorError",
     "TooManySamples",
+    "expr_type",
+    "format_expr",
+    "parse_expr",
     "parse_metric_selector",
 ]

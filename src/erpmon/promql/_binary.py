@@ -52,7 +52,7 @@ def scalar_scalar(op: str, lhs: StepScalar, rhs: StepScalar) -> StepScalar:
 
 
 def _drop_names(labels: list[Labels]) -> list[Labels]:
-    return [lset.without(METRIC_NAME) for lset in labels]
+    return [lset.without_name() for lset in labels]
 
 
 def vector_scalar(

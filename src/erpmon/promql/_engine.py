@@ -61,7 +61,7 @@ class Engine:
         try:
             return parse_expr(query)
         except PromQLSyntaxError as err:
-            raise QueryBadData(str(err)) from err
+            raise QueryBadData(f'invalid parameter "query": {err}') from err
 
     def instant_query(self, query: str, t_ms: int) -> QueryResult:
         expr = self.parse(query)

@@ -146,7 +146,7 @@ class Evaluator:
         if isinstance(v, StepScalar):
             return StepScalar(-v.values)
         if isinstance(v, StepVector):
-            labels = [lset.without(METRIC_NAME) for lset in v.labels]
+            labels = [lset.without_name() for lset in v.labels]
             return merge_equal_labels(StepVector(labels, -v.values, v.present))
         raise QueryError("unary expression only allowed on expressions of type scalar or instant vector")
 
@@ -206,7 +206,7 @@ class Evaluator:
                 raise QueryError("timestamp() expects an instant vector")
             v = got
             values = np.broadcast_to(self.steps / 1000.0, v.values.shape).copy()
-        labels = [lset.without(METRIC_NAME) for lset in v.labels]
+        labels = [lset.without_name() for lset in v.labels]
         return merge_equal_labels(StepVector(labels, values, v.present))
 
 

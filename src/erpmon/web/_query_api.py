@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from erpmon.model import Labels, Matcher, is_valid_label_name
-from erpmon.promql import Engine, QueryError, SelectorError, parse_metric_selector
+from erpmon.promql import Engine, PromQLSyntaxError, QueryError, parse_metric_selector
 from erpmon.storage import Queryable
 from erpmon.web._params import MAX_TIME_MS, MIN_TIME_MS, ParamError, parse_duration_ms, parse_time_ms
 from erpmon.web._responses import error, success
@@ -43,7 +43,7 @@ def _get_list(params: Params, name: str) -> list[str]:
     return list(query.getlist(name)) + (list(form.getlist(name)) if form is not None else [])
 
 
-def _fail(err: QueryError | ParamError | SelectorError) -> Response:
+def _fail(err: QueryError | ParamError | PromQLSyntaxError) -> Response:
     if isinstance(err, QueryError):
         return error(err.error_type, str(err), _STATUS.get(err.error_type, 422))
     return error("bad_data", str(err), 400)
@@ -53,7 +53,7 @@ def query_routes(engine: Engine, queryable: Queryable, now_ms: Callable[[], int]
     async def run(fn: Callable[[], Any]) -> Response:
         try:
             result = await asyncio.to_thread(fn)
-        except (QueryError, ParamError, SelectorError) as err:
+        except (QueryError, ParamError, PromQLSyntaxError) as err:
             return _fail(err)
         if hasattr(result, "to_json"):
             return success(result.to_json(), result.warnings or None)
