@@ -30,8 +30,8 @@ class Fetched:
 
 
 def fetch(querier: Querier, matchers: tuple[Matcher, ...], mint: int, maxt: int) -> Fetched:
-    series = [s for s in querier.select(list(matchers)) if len(s)]
-    counts = np.fromiter((len(s) for s in series), dtype=np.int64, count=len(series))
+    series = [s for s in querier.select(list(matchers)) if s.timestamps.shape[0]]
+    counts = np.fromiter((s.timestamps.shape[0] for s in series), dtype=np.int64, count=len(series))
     offsets = np.zeros(len(series) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     if series:

@@ -47,6 +47,9 @@ class BlockIndex:
         self._pair_value = uniq % n_values
         self._name_code = {n: i for i, n in enumerate(self._name_dict)}
         self._values_cache: dict[str, dict[str, int]] = {}
+        # Label sets built so far, by series id: a block never changes, and dashboards and rules
+        # ask for the same series again and again. Filled on demand only.
+        self._labels_cache: list[Labels | None] = [None] * self._n_series
 
     def all_ids(self) -> IdArray:
         return np.arange(self._n_series, dtype=np.int64)
@@ -79,9 +82,20 @@ class BlockIndex:
         return union_sorted(self._ids[self._pair_start[p] : self._pair_end[p]] for p in slots)
 
     def labels(self, ids: IdArray) -> list[Labels]:
-        """Label sets of the given series, one Python object per series."""
+        """Label sets of the given series, one Python object per series (cached per series)."""
         if not len(ids):
             return []
+        cache = self._labels_cache
+        wanted = ids.tolist()
+        out = [cache[i] for i in wanted]
+        missing = [k for k, lb in enumerate(out) if lb is None]
+        if missing:
+            built = self._build_labels(ids[np.asarray(missing, dtype=np.int64)])
+            for k, lb in zip(missing, built, strict=True):
+                out[k] = cache[wanted[k]] = lb
+        return out  # every slot was filled above
+
+    def _build_labels(self, ids: IdArray) -> list[Labels]:
         lo, hi = self._offsets[ids], self._offsets[ids + 1]
         rows = pa.array(expand_ranges(lo, hi))
         names = self._flat_names.take(rows).to_pylist()

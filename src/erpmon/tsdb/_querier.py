@@ -73,8 +73,10 @@ class TSDBQuerier:
             found.setdefault(labels, []).append((ts, vs))
         out = []
         for labels in sorted(found, key=_pairs):
-            ts, vs = merge_parts(found[labels])
-            if len(ts):
+            parts = found[labels]
+            # Most series live in one block or only in the head: nothing to merge.
+            ts, vs = parts[0] if len(parts) == 1 else merge_parts(parts)
+            if ts.shape[0]:
                 out.append(Series(labels, ts, vs))
         return out
 
