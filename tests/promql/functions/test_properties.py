@@ -25,6 +25,7 @@ VALUES = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True, width=64),
     st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
     st.integers(min_value=-3, max_value=5).map(float),
+    st.sampled_from([0.0, -0.0]),
     st.floats(min_value=1e15, max_value=1e16),
 )
 
@@ -64,6 +65,8 @@ def series_sets(draw: st.DrawFn) -> list[tuple[Labels, list[tuple[int, float]]]]
 def cases(draw: st.DrawFn) -> tuple[RangeWindows, list[list[tuple[int, float]]], list[int]]:
     # Tiny lockstep blocks (see _scan.Scan.blocks) so that block boundaries are crossed.
     _scan.BLOCK = draw(st.sampled_from([1, 2, 3, 5, 16384]))
+    _scan.PADDED_BLOCK = draw(st.sampled_from([1, 7, 50, 1 << 19]))
+    _scan.LOCKSTEP_MIN_WIDTH = draw(st.sampled_from([0, 512, 1 << 40]))  # lockstep, either, padded
     series = draw(series_sets())
     steps = sorted(draw(st.lists(st.integers(0, 360).map(lambda s: s * 1000), min_size=1, max_size=6)))
     steps = [t + draw(st.sampled_from([0, 0, 1, 499])) for t in steps]
@@ -79,13 +82,14 @@ def cases(draw: st.DrawFn) -> tuple[RangeWindows, list[list[tuple[int, float]]],
 
 @pytest.fixture(autouse=True, scope="module")
 def _restore_block() -> Iterator[None]:
-    saved = _scan.BLOCK
+    saved = _scan.BLOCK, _scan.PADDED_BLOCK, _scan.LOCKSTEP_MIN_WIDTH
     yield
-    _scan.BLOCK = saved
+    _scan.BLOCK, _scan.PADDED_BLOCK, _scan.LOCKSTEP_MIN_WIDTH = saved
 
 
 def _same(a: float, b: float) -> bool:
-    return (math.isnan(a) and math.isnan(b)) or a == b
+    """Bit-identical up to NaN payloads: zeros must agree in sign too."""
+    return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
 
 
 def _check(

@@ -10,8 +10,18 @@ from __future__ import annotations
 import numpy as np
 
 from erpmon.model import Labels
-from erpmon.promql._values import F64, Bool, RangeWindows, StepVector
-from erpmon.promql.functions._scan import Scan, kahan_add, kahan_inc, scan, step_param, to_vector
+from erpmon.promql._values import F64, I64, Bool, RangeWindows, StepVector
+from erpmon.promql.functions._scan import (
+    Scan,
+    at_count,
+    kahan_add,
+    kahan_inc,
+    kahan_rows,
+    padded,
+    scan,
+    step_param,
+    to_vector,
+)
 
 # Largest padded block (windows x samples) quantile_over_time sorts at once.
 _QUANTILE_BLOCK = 1 << 20
@@ -43,13 +53,20 @@ def absent_over_time(w: RangeWindows, absent_labels: Labels) -> StepVector:
 
 
 def _kahan_sum(w: RangeWindows, s: Scan) -> tuple[F64, F64]:
+    """Each window's Kahan sum and compensation, in lockstep or as padded rows (same bits)."""
     total = np.zeros(s.size)
     comp = np.zeros(s.size)
     with np.errstate(all="ignore"):
-        for part, blk in s.blocks():
-            t, c = total[part], comp[part]
-            for _, m, idx in blk.positions():
-                kahan_add(w.vs[idx], t[:m], c[:m])
+        if s.lockstep_pays():
+            for part, blk in s.blocks():
+                t, c = total[part], comp[part]
+                for _, m, idx in blk.positions():
+                    kahan_add(w.vs[idx], t[:m], c[:m])
+        else:
+            for pad in padded(s):
+                t_rows, c_rows = kahan_rows(pad.values(w.vs, 0.0))
+                total[pad.part] = at_count(t_rows, pad.count)
+                comp[pad.part] = at_count(c_rows, pad.count)
     return total, comp
 
 
@@ -116,18 +133,34 @@ def stddev_over_time(w: RangeWindows) -> StepVector:
 
 
 def _extreme(w: RangeWindows, largest: bool) -> StepVector:
+    """Prometheus keeps the first sample, replaced by any greater (smaller) one, and a NaN by
+    anything: the max (min) of the non-NaN samples, NaN if all are. Of equal extremes the first
+    stays, which only shows for zeros: the result is then the window's first zero, with its sign.
+    """
     s = scan(w)
-    best = w.vs[s.first].copy()
-    with np.errstate(invalid="ignore"):
-        for part, blk in s.blocks():
-            best_b = best[part]
-            for _, m, idx in blk.positions(1):
-                v = w.vs[idx]
-                b = best_b[:m]
-                better = (v > b) if largest else (v < b)
-                better |= np.isnan(b)
-                np.copyto(b, v, where=better)
-    return to_vector(w, s, best)
+    if s.lockstep_pays():
+        best = w.vs[s.first].copy()
+        with np.errstate(invalid="ignore"):
+            for part, blk in s.blocks():
+                best_b = best[part]
+                for _, m, idx in blk.positions(1):
+                    v = w.vs[idx]
+                    b = best_b[:m]
+                    better = (v > b) if largest else (v < b)
+                    better |= np.isnan(b)
+                    np.copyto(b, v, where=better)
+        return to_vector(w, s, best)
+    result = np.empty(s.size)
+    reduce = np.fmax.reduce if largest else np.fmin.reduce
+    for pad in padded(s):
+        x = pad.values(w.vs, np.nan)
+        top = reduce(x, axis=1)
+        zero = top == 0
+        if zero.any():
+            first_zero = np.argmax((x == 0) & pad.inside, axis=1)
+            top = np.where(zero, x[np.arange(x.shape[0]), first_zero], top)
+        result[pad.part] = top
+    return to_vector(w, s, result)
 
 
 def max_over_time(w: RangeWindows) -> StepVector:
@@ -143,27 +176,19 @@ def quantile_over_time(phi: F64, w: RangeWindows) -> StepVector:
     s = scan(w)
     q = step_param(phi, s)
     result = np.empty(s.size)
-    start = 0
-    while start < s.size:
-        width = int(s.count[start])
-        stop = min(s.size, start + max(1, _QUANTILE_BLOCK // max(width, 1)))
-        result[start:stop] = _quantile_block(w, s, start, stop, width, q[start:stop])
-        start = stop
+    for pad in padded(s, _QUANTILE_BLOCK):
+        result[pad.part] = _quantile_rows(pad.values(w.vs, np.inf), pad.inside, pad.count, q[pad.part])
     return to_vector(w, s, result)
 
 
-def _quantile_block(w: RangeWindows, s: Scan, start: int, stop: int, width: int, q: F64) -> F64:
-    count = s.count[start:stop]
-    cols = np.arange(width, dtype=np.int64)
-    inside = cols[None, :] < count[:, None]
-    idx = np.where(inside, s.first[start:stop, None] + cols[None, :], 0)
-    vals = w.vs[idx]
-    nan = np.isnan(vals) & inside
+def _quantile_rows(vals: F64, inside: Bool, count: I64, q: F64) -> F64:
+    nan = np.isnan(vals)
     n_nan = nan.sum(axis=1)
     # NaNs sort first in Prometheus; stand them in as -Inf (all equal, so the order of the rest
     # is unchanged) and put NaN back in the first n_nan places. Padding sorts last as +Inf.
-    vals = np.where(nan, -np.inf, np.where(inside, vals, np.inf))
+    vals = np.where(nan, -np.inf, vals)
     vals.sort(axis=1)
+    width = vals.shape[1]
     n = count.astype(np.float64)
     with np.errstate(all="ignore"):
         rank = q * (n - 1)
@@ -171,7 +196,7 @@ def _quantile_block(w: RangeWindows, s: Scan, start: int, stop: int, width: int,
         lower = np.maximum(0.0, floor_rank)
         upper = np.minimum(n - 1, lower + 1)
         weight = rank - floor_rank
-        rows = np.arange(stop - start)
+        rows = np.arange(vals.shape[0])
         # Out-of-range φ gives indices outside the window; their result is replaced below.
         lo_i = np.clip(np.nan_to_num(lower), 0, width - 1).astype(np.int64)
         hi_i = np.clip(np.nan_to_num(upper), 0, width - 1).astype(np.int64)

@@ -8,29 +8,51 @@ import numpy as np
 
 from erpmon.promql._values import F64, I64, RangeWindows, StepVector
 from erpmon.promql.functions._context import FunctionError
-from erpmon.promql.functions._scan import Scan, kahan_add, scan, step_param, to_vector
+from erpmon.promql.functions._scan import (
+    Scan,
+    at_count,
+    kahan_add,
+    kahan_rows,
+    padded,
+    scan,
+    step_param,
+    to_vector,
+)
+
+
+def _regression_sums(w: RangeWindows, s: Scan, intercept_t: I64) -> tuple[F64, F64]:
+    """Kahan sums of x, y, xy, x² per window (rows of the result) and their compensations."""
+    sums = np.zeros((4, s.size))
+    comps = np.zeros((4, s.size))
+    if s.lockstep_pays():
+        for part, blk in s.blocks():
+            sum_b, comp_b, t0_b = sums[:, part], comps[:, part], intercept_t[part]
+            for _, m, idx in blk.positions():
+                v = w.vs[idx]
+                x = (w.ts[idx] - t0_b[:m]) / 1e3
+                for row, term in enumerate((x, v, x * v, x * x)):
+                    kahan_add(term, sum_b[row, :m], comp_b[row, :m])
+        return sums, comps
+    for pad in padded(s):
+        y = pad.values(w.vs, 0.0)
+        x = np.where(pad.inside, (w.ts[pad.idx] - intercept_t[pad.part, None]) / 1e3, 0.0)
+        for row, term in enumerate((x, y, x * y, x * x)):
+            t_rows, c_rows = kahan_rows(term)
+            sums[row, pad.part] = at_count(t_rows, pad.count)
+            comps[row, pad.part] = at_count(c_rows, pad.count)
+    return sums, comps
 
 
 def _linear_regression(w: RangeWindows, s: Scan, intercept_t: I64) -> tuple[F64, F64]:
     """Slope and intercept at intercept_t (per window) as Prometheus's linearRegression computes them."""
-    size = s.size
-    sums = np.zeros((4, size))  # x, y, xy, x²
-    comps = np.zeros((4, size))
     init_y = w.vs[s.first]
-    const_y = np.ones(size, dtype=bool)
+    # Constant y: every later sample equals the first (so none is NaN).
+    cum = np.zeros(w.vs.shape[0] + 1, dtype=np.int64)
+    if w.vs.shape[0] > 1:
+        np.cumsum(w.vs[1:] != w.vs[:-1], out=cum[2:])
+    const_y = (cum[s.first + s.count] - cum[s.first + 1] == 0) & ~np.isnan(init_y)
     with np.errstate(all="ignore"):
-        for part, blk in s.blocks():
-            sum_b, comp_b = sums[:, part], comps[:, part]
-            const_b, init_b, t0_b = const_y[part], init_y[part], intercept_t[part]
-            for k, m, idx in blk.positions():
-                v = w.vs[idx]
-                if k > 0:
-                    const_b[:m] &= v == init_b[:m]
-                x = (w.ts[idx] - t0_b[:m]) / 1e3
-                kahan_add(x, sum_b[0, :m], comp_b[0, :m])
-                kahan_add(v, sum_b[1, :m], comp_b[1, :m])
-                kahan_add(x * v, sum_b[2, :m], comp_b[2, :m])
-                kahan_add(x * x, sum_b[3, :m], comp_b[3, :m])
+        sums, comps = _regression_sums(w, s, intercept_t)
         n = s.count.astype(np.float64)
         sum_x, sum_y, sum_xy, sum_x2 = sums + comps
         cov_xy = sum_xy - sum_x * sum_y / n

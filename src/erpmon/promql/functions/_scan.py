@@ -20,6 +20,8 @@ from erpmon.promql._values import F64, I64, Bool, RangeWindows, StepVector
 
 # Windows per block of a lockstep loop: its few state arrays fit in a core's L2 cache.
 BLOCK = 16384
+# Lockstep loops are used when a loop position advances at least this many windows on average.
+LOCKSTEP_MIN_WIDTH = 512
 
 
 @dataclass
@@ -60,6 +62,18 @@ class Scan:
             part = Scan(self.flat[lo:hi], self.first[lo:hi], self.count[lo:hi], self.step[lo:hi], running)
             yield slice(lo, hi), part
 
+    def lockstep_pays(self) -> bool:
+        """Whether a lockstep loop beats padded matrices here.
+
+        A lockstep position costs a few microseconds of interpreter time whatever the number of
+        windows it advances; padded matrices cost a few times more memory traffic per sample.
+        Lockstep wins when each position advances hundreds of windows (many series or steps),
+        padded when a few long windows make the loop long (instant queries over days).
+        """
+        samples = int(self.count.sum())
+        positions = int(self.count[::BLOCK].sum())  # each block loops over its longest window
+        return samples >= LOCKSTEP_MIN_WIDTH * max(positions, 1)
+
     def positions(self, start: int = 0) -> Iterator[tuple[int, int, I64]]:
         """For k = start, start+1, ...: (k, m, sample index of position k in the first m windows)."""
         for k in range(start, self.running.shape[0]):
@@ -88,6 +102,72 @@ def scan(w: RangeWindows, min_count: int = 1) -> Scan:
     flat = active[order]
     steps = max(int(w.start.shape[1]), 1)
     return Scan(flat, start[flat], count[flat], flat % steps, running)
+
+
+@dataclass
+class Padded:
+    """A block of windows (in scan order) as a matrix: row r holds window r's samples, left-aligned.
+
+    idx: (rows, width) sample indices, padded with each window's last index; inside: where the
+    matrix holds a real sample; count: samples per row.
+    """
+
+    part: slice
+    idx: I64
+    inside: Bool
+    count: I64
+
+    def values(self, vs: F64, pad: float) -> F64:
+        out: F64 = np.where(self.inside, vs[self.idx], pad)
+        return out
+
+
+# Elements per padded block (rows x width).
+PADDED_BLOCK = 1 << 19
+
+
+def padded(s: Scan, budget: int | None = None) -> Iterator[Padded]:
+    """The scan's windows as padded matrices, a block of similar lengths at a time."""
+    budget = budget or PADDED_BLOCK
+    lo = 0
+    while lo < s.size:
+        width = int(s.count[lo])
+        hi = min(s.size, lo + max(1, budget // max(width, 1)))
+        count = s.count[lo:hi]
+        cols = np.arange(width, dtype=np.int64)
+        inside = cols[None, :] < count[:, None]
+        first = s.first[lo:hi, None]
+        idx = np.minimum(first + cols[None, :], first + count[:, None] - 1)
+        yield Padded(slice(lo, hi), idx, inside, count)
+        lo = hi
+
+
+def kahan_rows(x: F64) -> tuple[F64, F64]:
+    """Prometheus's Kahan (Neumaier) sum of each row, left to right, and its compensation.
+
+    The running sums are the plain sequential sums (np.add.accumulate is sequential, not
+    pairwise) and each step's error term depends only on the sums before and after it, so the
+    loop vectorises exactly; a leading 0 column reproduces Go's sum starting at 0.
+    Returns (sum, compensation) at every position of each row.
+    """
+    rows = x.shape[0]
+    padded_x = np.concatenate([np.zeros((rows, 1)), x], axis=1)
+    sums = np.add.accumulate(padded_x, axis=1)
+    before, after = sums[:, :-1], sums[:, 1:]
+    big = np.abs(before) >= np.abs(x)
+    larger = np.where(big, before, x)
+    smaller = np.where(big, x, before)
+    larger -= after
+    larger += smaller
+    errors = np.concatenate([np.zeros((rows, 1)), larger], axis=1)
+    comps = np.add.accumulate(errors, axis=1)
+    return after, comps[:, 1:]
+
+
+def at_count(m: F64, count: I64) -> F64:
+    """Each row's value at its last sample."""
+    out: F64 = m[np.arange(m.shape[0]), count - 1]
+    return out
 
 
 def result_labels(w: RangeWindows, keep_name: bool = False) -> list[Labels]:
