@@ -1,8 +1,10 @@
 """The *_over_time functions, following Prometheus 2.42's per-window algorithms exactly.
 
-sum_over_time and avg_over_time use Prometheus's Neumaier (Kahan) summation and incremental
-mean, stddev/stdvar its Kahan-compensated Welford update; these run in lockstep over all windows
-(see _scan). min/max follow its NaN rule (a NaN is replaced by any later sample).
+2.42 already sums with Kahan-Neumaier compensation (sum_over_time, and the incremental mean of
+avg_over_time with its infinite-mean shortcut), and updates stddev/stdvar Welford-style with
+compensated sums; we replay those loops (see _scan: lockstep across windows, or along padded
+rows for plain sums). min/max follow its NaN rule (a NaN is replaced by any later sample).
+avg, stddev and stdvar carry state from sample to sample, so only the lockstep loop fits them.
 """
 
 from __future__ import annotations

@@ -6,6 +6,11 @@ at position k every window still running takes its k-th sample. Windows are orde
 first, so the windows still running at position k are a prefix of that order and each step of
 the loop works on array slices without masks; the total work is the number of samples in all
 windows, as in Prometheus.
+
+Loops whose state is a plain running sum (Kahan sums: sum_over_time, the regression sums) or a
+running extreme can also run along the window: windows become the rows of a padded matrix and
+numpy's sequential accumulate replays the loop bit for bit. That is the faster way when a few
+long windows would make the lockstep loop long (instant queries over days).
 """
 
 from __future__ import annotations
@@ -176,16 +181,13 @@ def result_labels(w: RangeWindows, keep_name: bool = False) -> list[Labels]:
     return [lset.without(METRIC_NAME) for lset in w.labels]
 
 
-def to_vector(
-    w: RangeWindows, s: Scan, values: F64, keep: Bool | None = None, keep_name: bool = False
-) -> StepVector:
+def to_vector(w: RangeWindows, s: Scan, values: F64, keep_name: bool = False) -> StepVector:
     """A StepVector with one row per input series from per-window results in scan order."""
     shape = w.start.shape
     out = np.zeros(shape[0] * shape[1])
     present = np.zeros(shape[0] * shape[1], dtype=bool)
-    flat = s.flat if keep is None else s.flat[keep]
-    out[flat] = values if keep is None else values[keep]
-    present[flat] = True
+    out[s.flat] = values
+    present[s.flat] = True
     return StepVector(result_labels(w, keep_name), out.reshape(shape), present.reshape(shape))
 
 
