@@ -35,8 +35,11 @@ def expand_values(text: str) -> list[float | None]:
         elif "x" in item and not item.lower().startswith("0x"):
             head, times = item.rsplit("x", 1)
             n = int(times)
-            split = max(head.rfind("+", 1), head.rfind("-", 1))
-            if split > 0 and head[split - 1] not in "eE":
+            # The step's sign: the last + or - that is not an exponent's.
+            split = next(
+                (i for i in range(len(head) - 1, 0, -1) if head[i] in "+-" and head[i - 1] not in "eE"), 0
+            )
+            if split > 0:
                 value, step = _value(head[:split]), _value(head[split:])
             else:
                 value, step = _value(head), 0.0
