@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 import numpy as np
 
@@ -52,8 +53,10 @@ def histogram_quantile(phi: F64, v: StepVector) -> StepVector:
     steps = v.n_steps
     rows: list[int] = []
     bounds: list[float] = []
+    parsed: dict[str, float | None] = {}
     for i, lset in enumerate(v.labels):
-        bound = go_parse_float(lset.get(BUCKET_LABEL))
+        le = lset.get(BUCKET_LABEL)
+        bound = parsed[le] if le in parsed else parsed.setdefault(le, go_parse_float(le))
         if bound is not None:
             rows.append(i)
             bounds.append(bound)
@@ -105,16 +108,25 @@ def _quantiles(q: F64, ub: F64, counts: F64, slot_present: np.ndarray) -> tuple[
     """bucketQuantile for every (group, step): ub (G, S) sorted bounds, counts/presence (G, S, T)."""
     g_n, s_n, t_n = counts.shape
     length: I64 = slot_present.sum(axis=1)  # (G, T) buckets present after coalescing
-    # Move each step's present buckets to the front, keeping their order.
-    pos = np.cumsum(slot_present, axis=1) - 1
-    g_i, s_i, t_i = np.nonzero(slot_present)
-    c = np.full((g_n, s_n, t_n), np.nan)
-    b = np.full((g_n, s_n, t_n), np.nan)
-    c[g_i, pos[g_i, s_i, t_i], t_i] = counts[g_i, s_i, t_i]
-    b[g_i, pos[g_i, s_i, t_i], t_i] = ub[g_i, s_i]
+    b: F64 = np.broadcast_to(ub[:, :, None], counts.shape)
+    c = counts
+    gaps_g, gaps_t = np.nonzero(~slot_present.all(axis=1))
+    if gaps_g.size:  # where buckets are missing, move the present ones to the front, in order
+        c, b = counts.copy(), b.copy()
+        here = slot_present[gaps_g, :, gaps_t]  # (K, S)
+        k_i, s_i = np.nonzero(here)
+        pos = (np.cumsum(here, axis=1) - 1)[k_i, s_i]
+        sub_c = np.full(here.shape, np.nan)
+        sub_b = np.full(here.shape, np.nan)
+        sub_c[k_i, pos] = counts[gaps_g[k_i], s_i, gaps_t[k_i]]
+        sub_b[k_i, pos] = ub[gaps_g[k_i], s_i]
+        c[gaps_g, :, gaps_t] = sub_c
+        b[gaps_g, :, gaps_t] = sub_b
     # ensureMonotonic: a running maximum; NaN counts stay, and a NaN first count stops it.
     running = np.fmax.accumulate(c, axis=1)
-    mono = np.where(np.isnan(c) | np.isnan(c[:, :1, :]), c, running)
+    nan_c = np.isnan(c)
+    has_nan = bool(nan_c.any())
+    mono = np.where(nan_c | nan_c[:, :1, :], c, running) if has_nan else running
 
     gg = np.arange(g_n)[:, None]
     tt = np.arange(t_n)[None, :]
@@ -127,17 +139,12 @@ def _quantiles(q: F64, ub: F64, counts: F64, slot_present: np.ndarray) -> tuple[
     obs = at(mono, last)
     with np.errstate(all="ignore"):
         rank = q[None, :] * obs
-        lo = np.zeros((g_n, t_n), dtype=np.int64)
-        hi = np.maximum(last, 0)
-        while True:
-            active = lo < hi
-            if not active.any():
-                break
-            mid = (lo + hi) // 2
-            found = at(mono, mid) >= rank
-            lo = np.where(active & ~found, mid + 1, lo)
-            hi = np.where(active & found, mid, hi)
-        k = lo
+        if has_nan:
+            k = _go_search(mono, rank, np.maximum(last, 0), at)
+        else:  # monotonic: the first bucket (before the last) whose count reaches the rank
+            below = (mono < rank[:, None, :]) & (np.arange(s_n)[None, :, None] < last[:, None, :])
+            # A NaN rank (0 × Inf observations) reaches no count: Go's search ends at the end.
+            k = np.where(np.isnan(rank), np.maximum(last, 0), below.sum(axis=1))
         below_c = np.where(k > 0, at(mono, k - 1), 0.0)
         start = np.where(k > 0, at(b, k - 1), 0.0)
         end = at(b, k)
@@ -154,3 +161,17 @@ def _quantiles(q: F64, ub: F64, counts: F64, slot_present: np.ndarray) -> tuple[
         result = np.where(qq < 0, -math.inf, result)
         result = np.where(np.isnan(qq), np.nan, result)
     return result, length > 0
+
+
+def _go_search(mono: F64, rank: F64, hi: I64, at: Callable[[F64, I64], F64]) -> I64:
+    """Go's sort.Search for count >= rank in [0, hi), step by step as Go bisects (NaN counts
+    make the sequence non-monotonic, and then where the search ends depends on its path)."""
+    lo = np.zeros(hi.shape, dtype=np.int64)
+    while True:
+        active = lo < hi
+        if not active.any():
+            return lo
+        mid = (lo + hi) // 2
+        found = at(mono, mid) >= rank
+        lo = np.where(active & ~found, mid + 1, lo)
+        hi = np.where(active & found, mid, hi)

@@ -7,6 +7,7 @@ Prometheus does.
 
 from __future__ import annotations
 
+import bisect
 from functools import lru_cache
 from typing import Any
 
@@ -101,20 +102,29 @@ def expand(template: str, match: Any, names: dict[str, int]) -> str:
     return "".join(out)
 
 
+def _set_label(lset: Labels, name: str, value: str) -> Labels:
+    """lset with `name` set to value (removed if value is empty), keeping the pairs sorted."""
+    pairs = [p for p in lset.pairs if p[0] != name]
+    if value:
+        bisect.insort(pairs, (name, value))
+    return Labels.from_sorted(tuple(pairs))
+
+
 def label_replace(v: StepVector, dst: str, replacement: str, src: str, regex: str) -> StepVector:
     pattern = _compile(regex)
     if not is_valid_label_name(dst):
         raise FunctionError(f"invalid destination label name in label_replace(): {dst}")
     names: dict[str, int] = dict(pattern.groupindex)
-    cache: dict[Labels, Labels] = {}
+    expanded: dict[str, str | None] = {}  # source value -> replacement, None when it does not match
     out: list[Labels] = []
     for lset in v.labels:
-        new = cache.get(lset)
-        if new is None:
-            match = pattern.match(lset.get(src))
-            new = lset if match is None else lset.with_labels(**{dst: expand(replacement, match, names)})
-            cache[lset] = new
-        out.append(new)
+        value = lset.get(src)
+        if value in expanded:
+            new_value = expanded[value]
+        else:
+            match = pattern.match(value)
+            new_value = expanded[value] = None if match is None else expand(replacement, match, names)
+        out.append(lset if new_value is None else _set_label(lset, dst, new_value))
     return StepVector(out, v.values, v.present)
 
 
@@ -124,5 +134,5 @@ def label_join(v: StepVector, dst: str, separator: str, sources: list[str]) -> S
             raise FunctionError(f"invalid source label name in label_join(): {src}")
     if not is_valid_label_name(dst):
         raise FunctionError(f"invalid destination label name in label_join(): {dst}")
-    out = [lset.with_labels(**{dst: separator.join(lset.get(s) for s in sources)}) for lset in v.labels]
+    out = [_set_label(lset, dst, separator.join(lset.get(s) for s in sources)) for lset in v.labels]
     return StepVector(out, v.values, v.present)
