@@ -84,6 +84,8 @@ def avg_over_time(w: RangeWindows) -> StepVector:
     s = scan(w)
     mean = np.zeros(s.size)
     comp = np.zeros(s.size)
+    # The infinite-mean rule needs checking only if the mean can become infinite at all.
+    tame = bool(np.isfinite(w.vs).all()) and (w.vs.size == 0 or float(np.abs(w.vs).max()) < 1e300)
     with np.errstate(all="ignore"):
         for part, blk in s.blocks():
             mean_b, comp_b = mean[part], comp[part]
@@ -91,16 +93,17 @@ def avg_over_time(w: RangeWindows) -> StepVector:
                 v = w.vs[idx]
                 mu, c = mean_b[:m], comp_b[:m]
                 count = float(k + 1)
+                inc = v / count - mu / count
+                if tame:
+                    kahan_add(inc, mu, c)
+                    continue
                 # Once the mean is infinite it stays as it is for any finite sample and for an
                 # infinity of its own sign (Prometheus skips those; mean - mean would be NaN).
                 v_inf = np.isinf(v)
                 keep = np.isinf(mu) & ((v_inf & ((mu > 0) == (v > 0))) | (~v_inf & ~np.isnan(v)))
-                new_mu, new_c = kahan_inc(v / count - mu / count, mu, c)
-                if keep.any():
-                    new_mu = np.where(keep, mu, new_mu)
-                    new_c = np.where(keep, c, new_c)
-                mu[...] = new_mu
-                c[...] = new_c
+                new_mu, new_c = kahan_inc(inc, mu, c)
+                mu[...] = np.where(keep, mu, new_mu)
+                c[...] = np.where(keep, c, new_c)
         result = np.where(np.isinf(mean), mean, mean + comp)
     return to_vector(w, s, result)
 
