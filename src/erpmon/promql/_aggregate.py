@@ -23,6 +23,24 @@ def group_key(lset: Labels, grouping: tuple[str, ...], without: bool) -> Labels:
     return lset.keep_only(*grouping)
 
 
+def group_keys(labels: list[Labels], grouping: tuple[str, ...], without: bool) -> list[Labels]:
+    """Each row's group label set; with `by`, one Labels object per distinct group, shared."""
+    if without:
+        return [group_key(lset, grouping, without) for lset in labels]
+    names = sorted(set(grouping))
+    built: dict[tuple[str, ...], Labels] = {}
+    out = []
+    for lset in labels:
+        values = tuple(lset.get(n) for n in names) if len(names) != 1 else (lset.get(names[0]),)
+        key = built.get(values)
+        if key is None:
+            key = built[values] = Labels.from_sorted(
+                tuple((n, v) for n, v in zip(names, values, strict=True) if v)
+            )
+        out.append(key)
+    return out
+
+
 def aggregate(
     op: str, v: StepVector, grouping: tuple[str, ...], without: bool, param: StepScalar | StepString | None
 ) -> StepVector:
@@ -40,7 +58,7 @@ def aggregate(
             raise QueryError(f"Scalar value {format_g(float(param.values[np.argmax(bad)]))} overflows int64")
     if not v.labels:
         return StepVector.empty(steps)
-    keys = [group_key(lset, grouping, without) for lset in v.labels]
+    keys = group_keys(v.labels, grouping, without)
     if op in ("topk", "bottomk"):
         assert isinstance(param, StepScalar)
         return _top_bottom(op, v, keys, param.values)

@@ -65,12 +65,16 @@ class TSDBQuerier:
 
     def select(self, matchers: Sequence[Matcher]) -> list[Series]:
         self._check()
+        block_results = [r for r in (b.select(matchers, self.mint, self.maxt) for b in self._blocks) if r]
+        head_result = self._head.select(matchers, self.mint, self.maxt, self._snapshot)
+        if not head_result and len(block_results) == 1:
+            # One block alone stores its series sorted by labels: nothing to merge or sort.
+            return [Series(labels, ts, vs) for labels, ts, vs in block_results[0] if ts.shape[0]]
+        sources = [*block_results, head_result]
         found: dict[Labels, list[tuple[I64, F64]]] = {}
-        for block in self._blocks:
-            for labels, ts, vs in block.select(matchers, self.mint, self.maxt):
+        for source in sources:
+            for labels, ts, vs in source:
                 found.setdefault(labels, []).append((ts, vs))
-        for labels, ts, vs in self._head.select(matchers, self.mint, self.maxt, self._snapshot):
-            found.setdefault(labels, []).append((ts, vs))
         out = []
         for labels in sorted(found, key=_pairs):
             parts = found[labels]

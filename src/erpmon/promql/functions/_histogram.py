@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from erpmon.model import METRIC_NAME, Labels
+from erpmon.model import Labels
 from erpmon.promql._values import F64, I64, StepVector
 
 BUCKET_LABEL = "le"
@@ -100,7 +100,7 @@ def histogram_quantile(phi: F64, v: StepVector) -> StepVector:
         values, present = _quantiles(np.asarray(phi, dtype=np.float64)[lo:hi], ub, counts, slot_present)
         out_v[:, lo:hi] = values
         out_p[:, lo:hi] = present
-    labels = [k.without(METRIC_NAME) for k in keys]
+    labels = [k.without_name() for k in keys]
     return StepVector(labels, out_v, out_p)
 
 

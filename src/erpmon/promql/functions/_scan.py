@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from erpmon.model import METRIC_NAME, Labels
+from erpmon.model import Labels
 from erpmon.promql._values import F64, I64, Bool, RangeWindows, StepVector
 
 # Windows per block of a lockstep loop: its few state arrays fit in a core's L2 cache.
@@ -178,7 +178,7 @@ def at_count(m: F64, count: I64) -> F64:
 def result_labels(w: RangeWindows, keep_name: bool = False) -> list[Labels]:
     if keep_name:
         return list(w.labels)
-    return [lset.without(METRIC_NAME) for lset in w.labels]
+    return [lset.without_name() for lset in w.labels]
 
 
 def to_vector(w: RangeWindows, s: Scan, values: F64, keep_name: bool = False) -> StepVector:
