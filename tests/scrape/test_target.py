@@ -1,16 +1,15 @@
 import pytest
 
-from erpmon.config import format_duration
+from erpmon.config import ScrapeConfig, TargetError, format_duration, populate_target
 from erpmon.model import Labels
 from erpmon.relabel import RelabelConfig
-from erpmon.scrape import ScrapeSettings, TargetError, populate_labels
-from erpmon.scrape._target import Target
+from erpmon.scrape import Target
 
-SETTINGS = ScrapeSettings(job_name="api", scrape_interval_ms=15_000, scrape_timeout_ms=10_000)
+SETTINGS = ScrapeConfig(job_name="api", scrape_interval_ms=15_000, scrape_timeout_ms=10_000)
 
 
 def test_defaults_port_and_instance() -> None:
-    lset, pre = populate_labels(Labels({"__address__": "api.local", "__meta_x": "1"}), SETTINGS)
+    lset, pre = populate_target({"__address__": "api.local", "__meta_x": "1"}, SETTINGS)
     assert lset is not None
     assert lset.to_dict() == {
         "__address__": "api.local:80",
@@ -25,13 +24,13 @@ def test_defaults_port_and_instance() -> None:
 
 
 def test_https_gets_443_and_ipv6_keeps_brackets() -> None:
-    https = ScrapeSettings("j", 15_000, 10_000, scheme="https")
-    lset, _ = populate_labels(Labels({"__address__": "[::1]"}), https)
+    https = ScrapeConfig("j", 15_000, 10_000, scheme="https")
+    lset, _ = populate_target({"__address__": "[::1]"}, https)
     assert lset is not None and lset.get("__address__") == "[::1]:443"
 
 
 def test_relabel_can_drop_or_rewrite_the_target() -> None:
-    settings = ScrapeSettings(
+    settings = ScrapeConfig(
         "j",
         15_000,
         10_000,
@@ -42,25 +41,25 @@ def test_relabel_can_drop_or_rewrite_the_target() -> None:
             ),
         ),
     )
-    dropped, pre = populate_labels(Labels({"__address__": "a:1", "env": "dev"}), settings)
+    dropped, pre = populate_target({"__address__": "a:1", "env": "dev"}, settings)
     assert dropped is None and pre.get("env") == "dev"
-    kept, _ = populate_labels(Labels({"__address__": "a:1", "env": "prod"}), settings)
+    kept, _ = populate_target({"__address__": "a:1", "env": "prod"}, settings)
     assert kept is not None and kept.get("host") == "a"
 
 
 def test_errors() -> None:
-    blank = ScrapeSettings(
+    blank = ScrapeConfig(
         "j", 15_000, 10_000, relabel_configs=(RelabelConfig(target_label="__address__", replacement=""),)
     )
     with pytest.raises(TargetError, match="no address"):
-        populate_labels(Labels({"__address__": "a:1"}), blank)
+        populate_target({"__address__": "a:1"}, blank)
     with pytest.raises(TargetError, match="scrape timeout cannot be greater than scrape interval"):
-        populate_labels(Labels({"__address__": "a:1", "__scrape_timeout__": "1m"}), SETTINGS)
+        populate_target({"__address__": "a:1", "__scrape_timeout__": "1m"}, SETTINGS)
 
 
 def test_url_merges_params_and_param_labels_sorted() -> None:
-    settings = ScrapeSettings("j", 15_000, 10_000, params={"module": ["http_2xx"], "b": ["1", "2"]})
-    lset, _ = populate_labels(Labels({"__address__": "probe:9115", "__param_target": "x y"}), settings)
+    settings = ScrapeConfig("j", 15_000, 10_000, params={"module": ("http_2xx",), "b": ("1", "2")})
+    lset, _ = populate_target({"__address__": "probe:9115", "__param_target": "x y"}, settings)
     assert lset is not None
     t = Target(lset, Labels(), settings.params)
     assert t.url() == "http://probe:9115/metrics?b=1&b=2&module=http_2xx&target=x+y"

@@ -12,7 +12,7 @@ from erpmon.scrape._manager import ScrapeManager
 from erpmon.scrape._pool import DroppedTarget, PoolView, ScrapePool
 from erpmon.scrape._scraper import USER_AGENT, HTTPScraper, ScrapeError, Scraper
 from erpmon.scrape._stats import ScrapeStats
-from erpmon.scrape._target import Health, ScrapeSettings, Target, TargetError, populate_labels
+from erpmon.scrape._target import Health, Target
 
 __all__ = [
     "REPORT_METRICS",
@@ -26,10 +26,7 @@ __all__ = [
     "ScrapeLoop",
     "ScrapeManager",
     "ScrapePool",
-    "ScrapeSettings",
     "ScrapeStats",
     "Scraper",
     "Target",
-    "TargetError",
-    "populate_labels",
 ]

@@ -9,25 +9,12 @@ from dataclasses import dataclass, field
 import httpx
 
 from erpmon.clock import Clock
-from erpmon.config import ScrapeConfig, TargetGroup
+from erpmon.config import ScrapeConfig, TargetError, TargetGroup, populate_target
 from erpmon.model import Labels
 from erpmon.scrape._loop import LoopOptions, ScrapeLoop
-from erpmon.scrape._scraper import (
-    AuthorizationCredentials,
-    BasicCredentials,
-    HTTPClientSettings,
-    HTTPScraper,
-    build_client,
-)
+from erpmon.scrape._scraper import HTTPClientSettings, HTTPScraper, build_client
 from erpmon.scrape._stats import ScrapeStats
-from erpmon.scrape._target import (
-    ADDRESS,
-    ScrapeSettings,
-    Target,
-    TargetError,
-    populate_labels,
-    target_interval_ms,
-)
+from erpmon.scrape._target import ADDRESS, Target, target_interval_ms
 from erpmon.storage import Appendable
 
 log = logging.getLogger("erpmon.scrape")
@@ -48,18 +35,6 @@ class PoolView:
     dropped: list[DroppedTarget] = field(default_factory=list)
 
 
-def scrape_settings(cfg: ScrapeConfig) -> ScrapeSettings:
-    return ScrapeSettings(
-        job_name=cfg.job_name,
-        scrape_interval_ms=cfg.scrape_interval_ms,
-        scrape_timeout_ms=cfg.scrape_timeout_ms,
-        metrics_path=cfg.metrics_path,
-        scheme=cfg.scheme,
-        params={k: list(v) for k, v in cfg.params.items()},
-        relabel_configs=tuple(cfg.relabel_configs),
-    )
-
-
 def loop_options(cfg: ScrapeConfig) -> LoopOptions:
     return LoopOptions(
         honor_labels=cfg.honor_labels,
@@ -75,16 +50,9 @@ def loop_options(cfg: ScrapeConfig) -> LoopOptions:
 def client_settings(cfg: ScrapeConfig) -> HTTPClientSettings:
     hc = cfg.http
     tls = hc.tls_config
-    basic = None
-    if hc.basic_auth is not None:
-        basic = BasicCredentials(hc.basic_auth.username, hc.basic_auth.password, hc.basic_auth.password_file)
-    authz = None
-    if hc.authorization is not None:
-        a = hc.authorization
-        authz = AuthorizationCredentials(a.type or "Bearer", a.credentials, a.credentials_file)
     return HTTPClientSettings(
-        basic_auth=basic,
-        authorization=authz,
+        basic_auth=hc.basic_auth,
+        authorization=hc.authorization,
         ca_file=tls.ca_file or None,
         cert_file=tls.cert_file or None,
         key_file=tls.key_file or None,
@@ -104,7 +72,6 @@ class ScrapePool:
         self._clock = clock
         self._stats = stats
         self._seed = seed
-        self._settings = scrape_settings(cfg)
         self._options = loop_options(cfg)
         self._client: httpx.AsyncClient = build_client(client_settings(cfg))
         self._loops: dict[tuple[Labels, str], ScrapeLoop] = {}
@@ -127,7 +94,7 @@ class ScrapePool:
             for address in group.targets:
                 discovered = group.labels.merged({ADDRESS: address})
                 try:
-                    lset, pre = populate_labels(discovered, self._settings)
+                    lset, pre = populate_target(discovered.to_dict(), self.config)
                 except TargetError as err:
                     log.warning("creating target failed job=%s err=%s", self.job_name, err)
                     dropped.append(DroppedTarget(discovered, str(err)))
@@ -136,7 +103,7 @@ class ScrapePool:
                     dropped.append(DroppedTarget(pre))
                     continue
                 interval_ms, timeout_ms = target_interval_ms(lset)
-                t = Target(lset, pre, self._settings.params, interval_ms=interval_ms, timeout_ms=timeout_ms)
+                t = Target(lset, pre, self.config.params, interval_ms=interval_ms, timeout_ms=timeout_ms)
                 active.setdefault(t.identity, t)
         return list(active.values()), dropped
 

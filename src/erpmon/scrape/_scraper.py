@@ -12,6 +12,7 @@ from typing import Protocol
 import httpx
 
 from erpmon import __version__
+from erpmon.config import Authorization, BasicAuth
 from erpmon.exposition import ACCEPT_HEADER
 
 USER_AGENT = f"erpmon/{__version__} (Prometheus/2.42.0 compatible)"
@@ -29,25 +30,11 @@ class Scraper(Protocol):
 
 
 @dataclass(frozen=True)
-class BasicCredentials:
-    username: str
-    password: str = ""
-    password_file: str = ""
-
-
-@dataclass(frozen=True)
-class AuthorizationCredentials:
-    type: str
-    credentials: str = ""
-    credentials_file: str = ""
-
-
-@dataclass(frozen=True)
 class HTTPClientSettings:
     """What a scrape config says about how to talk to targets."""
 
-    basic_auth: BasicCredentials | None = None
-    authorization: AuthorizationCredentials | None = None
+    basic_auth: BasicAuth | None = None
+    authorization: Authorization | None = None
     ca_file: str | None = None
     cert_file: str | None = None
     key_file: str | None = None
@@ -60,7 +47,7 @@ class HTTPClientSettings:
 class _CredentialsAuth(httpx.Auth):
     """Sets the Authorization header per request; secret files are re-read each time, as Prometheus does."""
 
-    def __init__(self, basic: BasicCredentials | None, authz: AuthorizationCredentials | None) -> None:
+    def __init__(self, basic: BasicAuth | None, authz: Authorization | None) -> None:
         self._basic = basic
         self._authz = authz
 
@@ -73,7 +60,7 @@ class _CredentialsAuth(httpx.Auth):
         elif self._authz is not None:
             a = self._authz
             creds = read_secret_file(a.credentials_file) if a.credentials_file else a.credentials
-            request.headers["Authorization"] = f"{a.type} {creds}"
+            request.headers["Authorization"] = f"{a.type or 'Bearer'} {creds}"
         yield request
 
 
