@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from erpmon.promql._check import format_duration
+from erpmon.config import format_duration
 from erpmon.promql._lexer import Lexer, T, parse_duration_ms, parse_number, unquote
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from erpmon.config import format_duration
 from erpmon.model import METRIC_NAME, MatchType, format_g, go_quote
 from erpmon.promql._ast import (
     AggregateExpr,
@@ -250,32 +251,6 @@ def check_ast(expr: Expr, info: ParseInfo | None = None) -> None:
 
 
 # Printing: Prometheus 2.42's printer.go String() forms, used in messages and tests.
-
-
-def format_duration(ms: int) -> str:
-    """model.Duration.String(): years and weeks only when exact, then d h m s ms."""
-    if ms == 0:
-        return "0s"
-    out = []
-    for unit, mult, exact in _DURATION_UNITS:
-        if exact and ms % mult != 0:
-            continue
-        n = ms // mult
-        if n > 0:
-            out.append(f"{n}{unit}")
-            ms -= n * mult
-    return "".join(out)
-
-
-_DURATION_UNITS = (
-    ("y", 365 * 86_400_000, True),
-    ("w", 7 * 86_400_000, True),
-    ("d", 86_400_000, False),
-    ("h", 3_600_000, False),
-    ("m", 60_000, False),
-    ("s", 1000, False),
-    ("ms", 1, False),
-)
 
 
 def _at_offset(at_ms: int | None, at_modifier: str | None, offset_ms: int) -> str:
