@@ -91,6 +91,40 @@ UP_FLAGS: list[tuple[str, dict[str, object]]] = [
         "--query.max-concurrency",
         {"dest": "query_max_concurrency", "type": int, "default": 20, "help": "Maximum queries run at once."},
     ),
+    (
+        "--web.external-url",
+        {
+            "dest": "external_url",
+            "default": "",
+            "help": "The URL under which erpmon is reached (alert links, $externalURL); "
+            "default http://<hostname>:<port>/.",
+        },
+    ),
+    (
+        "--rules.alert.for-outage-tolerance",
+        {
+            "dest": "for_outage_tolerance",
+            "default": "1h",
+            "help": "Max time to tolerate an outage for restoring the 'for' state of alerts.",
+        },
+    ),
+    (
+        "--rules.alert.for-grace-period",
+        {
+            "dest": "for_grace_period",
+            "default": "10m",
+            "help": "Minimum duration between an alert and its restored 'for' state; "
+            "only for alerts with a 'for' at least this long.",
+        },
+    ),
+    (
+        "--rules.alert.resend-delay",
+        {
+            "dest": "resend_delay",
+            "default": "1m",
+            "help": "Minimum time to wait before resending an alert to Alertmanager.",
+        },
+    ),
     ("--log.level", {"dest": "log_level", "default": "info", "choices": list(LEVELS)}),
     ("--log.format", {"dest": "log_format", "default": "logfmt", "choices": ["logfmt", "json"]}),
 ]
@@ -116,10 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     from erpmon.cli._query import add_query_commands
+    from erpmon.cli._rules import add_rules_commands
     from erpmon.cli._tsdb import add_tsdb_commands
 
     add_tsdb_commands(sub)
     add_query_commands(sub)
+    add_rules_commands(sub)
     return parser
 
 
@@ -145,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         from erpmon.cli._query import run_query
 
         return run_query(args)
+    if args.command == "rules":
+        from erpmon.cli._rules import run_rules
+
+        return run_rules(args)
     if args.command == "tsdb":
         from erpmon.cli._tsdb import run_tsdb
 

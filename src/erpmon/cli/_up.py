@@ -8,6 +8,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -32,9 +33,10 @@ from erpmon.config import (
 )
 from erpmon.hostmetrics import host_registry, self_registry
 from erpmon.promql import Engine, EngineOptions
+from erpmon.rules import ManagerOptions, RuleFileError, RuleManager, RulesConfig
 from erpmon.scrape import ScrapeManager
 from erpmon.tsdb import TSDB, TSDBOptions
-from erpmon.web import WebContext, build_app, query_routes, rfc3339
+from erpmon.web import WebContext, build_app, query_routes, rfc3339, rules_routes
 
 log = logging.getLogger("erpmon")
 
@@ -113,8 +115,34 @@ class Runtime:
                 )
             )
         )
+        self.rules = RuleManager(
+            self.engine.instant_vector,
+            self.tsdb,
+            self.tsdb,
+            self.clock,
+            notify=None,
+            options=ManagerOptions(
+                outage_tolerance_ms=args.for_outage_tolerance_ms,
+                for_grace_period_ms=args.for_grace_period_ms,
+                resend_delay_ms=args.resend_delay_ms,
+            ),
+        )
+        try:
+            self.rules.load(self.rules_config(self.state.config))
+        except RuleFileError:
+            self.tsdb.close()
+            raise
+        self.registry.register(self.rules)
         self.host: CollectorRegistry | None = host_registry() if args.host_collector else None
         self._tasks: list[asyncio.Task[None]] = []
+
+    def rules_config(self, cfg: PrometheusConfig) -> RulesConfig:
+        return RulesConfig(
+            files=cfg.rule_files,
+            evaluation_interval_ms=cfg.global_config.evaluation_interval_ms,
+            external_labels=cfg.global_config.external_labels,
+            external_url=self.args.external_url,
+        )
 
     def _load(self) -> _ConfigState:
         path = self.args.config_file
@@ -131,7 +159,8 @@ class Runtime:
         self.scrape.stats.reloads += 1
         try:
             new = self._load()
-        except (OSError, ConfigError) as err:
+            self.rules.load(self.rules_config(new.config))
+        except (OSError, ConfigError, RuleFileError) as err:
             self.scrape.stats.reload_failures += 1
             self.state.reload_ok = False
             log.error("Error reloading config err=%s", err)
@@ -164,6 +193,7 @@ class Runtime:
         await self.scrape.apply_config(self.state.config)
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self._housekeeping()))
+        self._tasks.append(loop.create_task(self.rules.run()))
         if self.args.wal_fsync == "interval":
             self._tasks.append(loop.create_task(self._wal_sync()))
         self.ready = True
@@ -267,6 +297,14 @@ def prepare_up_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -
     args.retention_bytes = parse_base2_bytes(args.retention_size)
     args.lookback_ms = parse_duration(args.lookback_delta)
     args.query_timeout_ms = parse_duration(args.query_timeout)
+    args.for_outage_tolerance_ms = parse_duration(args.for_outage_tolerance)
+    args.for_grace_period_ms = parse_duration(args.for_grace_period)
+    args.resend_delay_ms = parse_duration(args.resend_delay)
+    if not args.external_url:
+        host, _, port = args.listen_address.rpartition(":")
+        if host in ("", "0.0.0.0", "::", "[::]"):
+            host = socket.gethostname()
+        args.external_url = f"http://{host}:{port}/"
     args.retention_text = args.retention_time
     if args.retention_bytes:
         args.retention_text += f" or {args.retention_size}"
@@ -292,7 +330,7 @@ def _up_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
 def run_up(args: argparse.Namespace) -> int:
     try:
         runtime = Runtime(args)
-    except ConfigError as err:
+    except (ConfigError, RuleFileError) as err:
         log.error("Error loading config err=%s", err)
         print(err, file=sys.stderr)
         return 1
@@ -303,7 +341,10 @@ def run_up(args: argparse.Namespace) -> int:
     app = build_app(
         runtime.web_context(),
         lifespan=runtime.lifespan,
-        extra_routes=query_routes(runtime.engine, runtime.tsdb, runtime.clock.now_ms),
+        extra_routes=[
+            *query_routes(runtime.engine, runtime.tsdb, runtime.clock.now_ms),
+            *rules_routes(runtime.rules.groups),
+        ],
     )
     config = uvicorn.Config(
         app, host=host or "0.0.0.0", port=int(port), log_config=None, lifespan="on", access_log=False

@@ -8,13 +8,14 @@ Hands on: `QueryResult`s in Prometheus's JSON shapes to erpmon.web, the CLI and 
 """
 
 from erpmon.promql._check import expr_type, format_expr
-from erpmon.promql._engine import Engine, EngineOptions, QueryResult
+from erpmon.promql._engine import Engine, EngineOptions, InstantVector, QueryResult
 from erpmon.promql._errors import QueryBadData, QueryError, QueryTimeout, TooManySamples
 from erpmon.promql._parser import PromQLSyntaxError, parse_expr, parse_metric_selector
 
 __all__ = [
     "Engine",
     "EngineOptions",
+    "InstantVector",
     "PromQLSyntaxError",
     "QueryBadData",
     "QueryError",

@@ -49,11 +49,42 @@ def _ts(ms: int) -> float | int:
     return ms // 1000 if ms % 1000 == 0 else ms / 1000.0
 
 
+@dataclass(frozen=True)
+class InstantVector:
+    """An instant query's samples as rules see them: one label set and one value per series."""
+
+    labels: list[Labels]
+    values: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
 class Engine:
     def __init__(self, queryable: Queryable, options: EngineOptions | None = None) -> None:
         self._queryable = queryable
         self.options = options or EngineOptions()
         self._slots = threading.BoundedSemaphore(self.options.max_concurrency)
+        self._parsed: dict[str, Expr] = {}
+
+    def instant_vector(self, query: str, t_ms: int) -> InstantVector:
+        """Prometheus's `rules.EngineQueryFunc`: a vector as is, a scalar as one unlabelled sample.
+
+        Rule expressions repeat every evaluation, so their parse trees are kept.
+        """
+        expr = self._parsed.get(query)
+        if expr is None:
+            expr = self.parse(query)
+            if len(self._parsed) >= 10_000:
+                self._parsed.clear()
+            self._parsed[query] = expr
+        value = self._run(expr, np.array([t_ms], dtype=np.int64), QueryWindow(t_ms, t_ms))
+        if isinstance(value, StepScalar):
+            return InstantVector([Labels()], value.values[:1].astype(np.float64))
+        if isinstance(value, StepVector):
+            rows = np.flatnonzero(value.present[:, 0])
+            return InstantVector([value.labels[i] for i in rows.tolist()], value.values[rows, 0])
+        raise QueryError("rule result is not a vector or scalar")
 
     def parse(self, query: str) -> Expr:
         from erpmon.promql._parser import PromQLSyntaxError, parse_expr

@@ -8,5 +8,6 @@ Hands on: HTTP responses; reload requests to the CLI's reload function.
 from erpmon.web._app import WebContext, build_app
 from erpmon.web._query_api import query_routes
 from erpmon.web._responses import rfc3339
+from erpmon.web._rules_api import rules_routes
 
-__all__ = ["WebContext", "build_app", "query_routes", "rfc3339"]
+__all__ = ["WebContext", "build_app", "query_routes", "rfc3339", "rules_routes"]
