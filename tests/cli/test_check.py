@@ -43,3 +43,25 @@ def test_missing_rule_file_fails_unless_syntax_only(
     assert main(["check", "config", str(cfg)]) == 1
     assert "does not point to an existing file" in capsys.readouterr().err
     assert main(["check", "config", "--syntax-only", str(cfg)]) == 0
+
+
+RULES = Path(__file__).parents[1] / "rules" / "testdata" / "check"
+
+
+@pytest.mark.parametrize("rule_files", [["good_basic.yml"], ["good_basic.yml", "bad_expr.yml"]])
+def test_rule_files_are_checked_like_promtool(
+    rule_files: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    promtool = need_binary("promtool")
+    for name in rule_files:
+        (tmp_path / name).write_text((RULES / name).read_text())
+    (tmp_path / "p.yml").write_text(f"rule_files: {rule_files}\n")
+    theirs = subprocess.run(
+        [promtool, "check", "config", "p.yml"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    monkeypatch.chdir(tmp_path)
+    ours = main(["check", "config", "p.yml"])
+    out = capsys.readouterr()
+    assert ours == theirs.returncode
+    assert out.out == theirs.stdout
+    assert out.err == theirs.stderr

@@ -122,6 +122,8 @@ def test_short_for_is_not_restored(harness: Harness) -> None:
     due = manager.next_due_ms()
     assert due is not None
     manager.run_due(due)
+    assert harness.alerting_rule("Down").restored is False  # restoring waits for a second evaluation
+    manager.run_due(due + MIN)
     assert harness.alerting_rule("Down").restored is True
 
 

@@ -27,6 +27,7 @@ _GROUPS_TYPE = "rulefmt.RuleGroups"
 _GROUP_TYPE = "rulefmt.RuleGroup"
 _RULE_TYPE = "rulefmt.RuleNode"
 _GROUP_KEYS = ("name", "interval", "limit", "rules")
+_DURATION_ERRORS = ("not a valid duration string", "empty duration string", "duration out of range")
 _RULE_KEYS = ("record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations")
 
 
@@ -106,6 +107,11 @@ def parse_rule_file(text: str, path: str) -> RuleFile:
     dec = Decoder(path)
     raw = _decode_groups(dec, root)
     problems = [p for p in dec.problems if " already set in " not in p.reason]
+    fatal = [p for p in problems if p.reason.startswith(_DURATION_ERRORS)]
+    if fatal:
+        # model.Duration's own error stops yaml.v3 at once; Prometheus prints it without a position.
+        first = fatal[0]
+        raise RuleFileError([f"{path}: {first.line}:{first.column}: {first.reason}"])
     problems.extend(_repeated_keys(path, root))
     if problems:
         raise RuleFileError([_yaml_errors(path, problems)])
