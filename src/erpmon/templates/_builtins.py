@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote_plus
 
-from erpmon.templates._fmt import format_v, sprint, sprintf, sprintln
+from erpmon.templates._fmt import sprint, sprintf, sprintln
 from erpmon.templates._types import ANY, STRING, VALUE, GoFunc, is_true, kind, type_name
 
 _BAD_TYPE = "invalid type for comparison"
@@ -32,7 +32,7 @@ def _len(item: Any) -> int:
             return len(item.encode("utf-8", "surrogateescape"))
         return len(item)
     if item is None:
-        raise ValueError("len of nil pointer")
+        raise ValueError("reflect: call of reflect.Value.Type on zero Value")
     raise ValueError(f"len of type {type_name(item)}")
 
 
@@ -138,9 +138,9 @@ def eq(arg1: Any, *args: Any) -> bool:
             truth = arg1 is None and arg is None
         elif isinstance(arg1, Mapping | list) or isinstance(arg, Mapping | list):
             if kind(arg1) != kind(arg):
-                left = f"{format_v(arg1)}: {type_name(arg1)}"
-                raise ValueError(f"non-comparable types {left}, {type_name(arg)}: {format_v(arg)}")
-            raise ValueError(f"non-comparable type {format_v(arg)}: {type_name(arg)}")
+                left = f"{sprintf('%s', arg1)}: {type_name(arg1)}"
+                raise ValueError(f"non-comparable types {left}, {type_name(arg)}: {sprintf('%v', arg)}")
+            raise ValueError(f"non-comparable type {sprintf('%s', arg)}: {type_name(arg)}")
         else:
             truth = arg1 is arg or arg1 == arg
         if truth:

@@ -68,6 +68,13 @@ def _method(receiver: Any, name: str) -> GoFunc | None:
     return GoFunc.wrap(attr)
 
 
+def _iface_elems(container: Any) -> bool:
+    """Whether the container's elements are interface {} values (a plain dict: map[string]interface {})."""
+    return isinstance(container, Mapping) and getattr(container, "go_type", "map[string]interface {}") == (
+        "map[string]interface {}"
+    )
+
+
 class State:
     def __init__(
         self, tset: TemplateSet, tree: n.Tree, out: list[str], variables: list[list[Any]], depth: int
@@ -266,9 +273,14 @@ class State:
     def eval_field_chain(
         self, dot: Any, receiver: Any, node: n.Node, ident: list[str], args: list[n.Node] | None, final: Any
     ) -> Any:
+        iface = False
         for name in ident[:-1]:
-            receiver = self.eval_field(dot, name, node, None, MISSING, receiver)
-        return self.eval_field(dot, ident[-1], node, args, final, receiver)
+            nxt = self.eval_field(dot, name, node, None, MISSING, receiver, iface)
+            iface = _iface_elems(receiver) and (
+                nxt is not None or name in receiver or self.tset.missingkey == "zero"
+            )
+            receiver = nxt
+        return self.eval_field(dot, ident[-1], node, args, final, receiver, iface)
 
     def eval_function(
         self, dot: Any, node: n.IdentifierNode, cmd: n.Node, args: list[n.Node] | None, final: Any
@@ -280,8 +292,19 @@ class State:
         return self.eval_call(dot, fn, is_builtin, cmd, node.ident, args, final)
 
     def eval_field(
-        self, dot: Any, name: str, node: n.Node, args: list[n.Node] | None, final: Any, receiver: Any
+        self,
+        dot: Any,
+        name: str,
+        node: n.Node,
+        args: list[n.Node] | None,
+        final: Any,
+        receiver: Any,
+        iface: bool = False,
     ) -> Any:
+        """Field `name` of `receiver`; `iface` says the receiver is an interface {} value (an element of
+        a map[string]interface {}), which changes Go's error texts."""
+        if receiver is None and iface:
+            raise self.errorf(f"nil pointer evaluating interface {{}}.{name}")
         if receiver is None:
             if self.tset.missingkey == "error":
                 raise self.errorf(f"nil data; no entry for key {go_quote(name)}")
@@ -308,7 +331,8 @@ class State:
             if has_args:
                 raise self.errorf(f"{name} has arguments but cannot be invoked as function")
             return getattr(receiver, name)
-        raise self.errorf(f"can't evaluate field {name} in type {type_name(receiver)}")
+        typ = "interface {}" if iface else type_name(receiver)
+        raise self.errorf(f"can't evaluate field {name} in type {typ}")
 
     # -- calls --------------------------------------------------------------------------------
     def eval_call(

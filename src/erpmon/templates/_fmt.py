@@ -15,13 +15,14 @@ from erpmon.templates._types import go_fields, kind, type_name
 
 
 class _State:
-    __slots__ = ("minus", "plus", "prec", "sharp", "space", "wid", "zero")
+    __slots__ = ("minus", "plus", "plus_v", "prec", "sharp", "sharp_v", "space", "wid", "zero")
 
     def __init__(self) -> None:
         self.clear()
 
     def clear(self) -> None:
         self.minus = self.plus = self.sharp = self.space = self.zero = False
+        self.plus_v = self.sharp_v = False
         self.wid: int | None = None
         self.prec: int | None = None
 
@@ -51,7 +52,9 @@ class _Printer:
             self.pad(type_name(arg))
             return
         if arg is None:
-            if verb == "v":
+            if depth > 0:
+                self.buf.append("<nil>")
+            elif verb == "v":
                 self.pad("<nil>")
             else:
                 self.bad_verb(verb, arg)
@@ -71,6 +74,9 @@ class _Printer:
         elif k == "float":
             self.fmt_float_verb(float(arg), verb, arg)
         elif k == "string":
+            if verb == "v" and self.f.sharp_v:
+                self.pad(go_quote(str(arg)))
+                return
             self.fmt_string(str(arg), verb, arg)
         elif k == "map":
             self.buf.append("map[")
@@ -99,7 +105,7 @@ class _Printer:
             for i, name in enumerate(fields):
                 if i:
                     self.buf.append(" ")
-                if self.f.plus and verb == "v":
+                if self.f.plus_v and verb == "v":
                     self.buf.append(name + ":")
                 self.print_arg(getattr(arg, name), verb, depth + 1)
             self.buf.append("}")
@@ -179,7 +185,7 @@ class _Printer:
     # -- floats -------------------------------------------------------------------------------
     def fmt_float_verb(self, v: float, verb: str, arg: Any) -> None:
         if verb == "v":
-            self.fmt_float(v, "g", None)
+            self.fmt_float(v, "g", self.f.prec)
         elif verb in "bgGxX":
             self.fmt_float(v, verb, self.f.prec)
         elif verb in "fFeE":
@@ -230,6 +236,8 @@ class _Printer:
                 s = s[: f.prec]
             if f.sharp and "`" not in s and all(c == "\t" or (c.isprintable()) for c in s):
                 self.pad("`" + s + "`")
+            elif f.plus:
+                self.pad(quote_ascii(s))
             else:
                 self.pad(go_quote(s))
         else:
@@ -285,6 +293,18 @@ def _hex_float(v: float, prec: int | None) -> str:
         mant = lead + ("." + frac if frac else "")
     sign = "-" if math.copysign(1, v) < 0 else ""
     return f"{sign}0x{mant}p{'+' if exp >= 0 else '-'}{abs(exp):02d}"
+
+
+def quote_ascii(s: str) -> str:
+    """strconv.QuoteToASCII."""
+    out = []
+    for ch in go_quote(s):
+        code = ord(ch)
+        if code < 0x80:
+            out.append(ch)
+        else:
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+    return "".join(out)
 
 
 def _rune(v: int) -> str:
@@ -446,6 +466,9 @@ def sprintf(fmt: str, *args: Any) -> str:
         elif arg_num >= len(args):
             p.buf.append("%!" + verb + "(MISSING)")
         else:
+            if verb == "v":
+                f.sharp_v, f.sharp = f.sharp, False
+                f.plus_v, f.plus = f.plus, False
             p.print_arg(args[arg_num], verb)
             arg_num += 1
     if not reordered and arg_num < len(args):

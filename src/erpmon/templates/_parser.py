@@ -7,9 +7,7 @@ number constants (`parse/node.go` newNumber).
 
 from __future__ import annotations
 
-import ast
 import math
-import re
 from collections.abc import Callable
 
 from erpmon.model import go_quote
@@ -35,38 +33,69 @@ _OPERAND_START = frozenset(
 )
 
 
-_BAD_ESCAPE = re.compile(
-    r"\\(?:[^abfnrtv\\'\"0-7xuU]|[0-7](?![0-7]{2})|x(?![0-9a-fA-F]{2})|u(?![0-9a-fA-F]{4})|U(?![0-9a-fA-F]{8}))"
-)
-
-
 class _ParseError(Exception):
     pass
 
 
+_SIMPLE_ESCAPES = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "\\": 92, "'": 39, '"': 34}
+_HEX_LEN = {"x": 2, "u": 4, "U": 8}
+
+
 def unquote(text: str) -> str:
-    """Go's strconv.Unquote for "..." and `...` literals (raises ValueError as 'invalid syntax')."""
-    if text.startswith("`"):
-        if len(text) < 2 or not text.endswith("`") or "`" in text[1:-1]:
-            raise ValueError("invalid syntax")
-        return text[1:-1].replace("\r", "")
-    if len(text) < 2 or text[0] != text[-1] or text[0] not in "\"'":
-        raise ValueError("invalid syntax")
-    body = text[1:-1]
-    other = "'" if text[0] == '"' else '"'
-    if "\\" + other in body.replace("\\\\", ""):
-        raise ValueError("invalid syntax")
-    if _BAD_ESCAPE.search(body):
-        raise ValueError("invalid syntax")
-    try:
-        value = ast.literal_eval(text[0] + body + text[0])
-    except (SyntaxError, ValueError) as err:
-        raise ValueError("invalid syntax") from err
-    if not isinstance(value, str):
-        raise ValueError("invalid syntax")
-    if text[0] == "'" and len(value) != 1:
-        raise ValueError("invalid syntax")
-    return value
+    """Go's strconv.Unquote for "...", `...` and '.' literals; ValueError("invalid syntax") otherwise.
+
+    Escapes produce bytes (\\xff is one byte), so the result is decoded as UTF-8 with surrogateescape.
+    """
+    bad = ValueError("invalid syntax")
+    if len(text) < 2 or text[0] != text[-1] or text[0] not in "\"'`":
+        raise bad
+    quote, body = text[0], text[1:-1]
+    if quote == "`":
+        if "`" in body:
+            raise bad
+        return body.replace("\r", "")
+    out = bytearray()
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == quote or ch == "\n":
+            raise bad
+        if ch != "\\":
+            out += ch.encode("utf-8", "surrogateescape")
+            i += 1
+            continue
+        if i + 1 >= len(body):
+            raise bad
+        esc = body[i + 1]
+        i += 2
+        if esc in _SIMPLE_ESCAPES:
+            if esc in "'\"" and esc != quote:
+                raise bad
+            out.append(_SIMPLE_ESCAPES[esc])
+        elif esc in _HEX_LEN:
+            digits = body[i : i + _HEX_LEN[esc]]
+            if len(digits) != _HEX_LEN[esc] or not all(c in "0123456789abcdefABCDEF" for c in digits):
+                raise bad
+            value = int(digits, 16)
+            i += len(digits)
+            if esc == "x":
+                out.append(value)
+            elif value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+                raise bad
+            else:
+                out += chr(value).encode("utf-8")
+        elif "0" <= esc <= "7":
+            digits = body[i - 1 : i + 2]
+            if len(digits) != 3 or not all("0" <= c <= "7" for c in digits) or int(digits, 8) > 255:
+                raise bad
+            out.append(int(digits, 8))
+            i += 2
+        else:
+            raise bad
+    value_text = out.decode("utf-8", "surrogateescape")
+    if quote == "'" and len(value_text) != 1:
+        raise bad
+    return value_text
 
 
 def _parse_int(text: str) -> int | None:
@@ -83,7 +112,12 @@ def _parse_int(text: str) -> int | None:
 def new_number(pos: int, text: str, typ: ItemType) -> n.NumberNode:
     num = n.NumberNode(pos, text)
     if typ == ItemType.CHAR_CONSTANT:
-        ch = unquote(text)
+        try:
+            ch = unquote(text)
+        except ValueError:
+            if text[1:2] != "\\" and len(text) > 3:
+                raise ValueError(f"malformed character constant: {text}") from None
+            raise
         num.is_int = num.is_uint = num.is_float = True
         num.int64 = num.uint64 = ord(ch)
         num.float64 = float(ord(ch))
@@ -118,11 +152,10 @@ def new_number(pos: int, text: str, typ: ItemType) -> n.NumberNode:
 def _parse_float(text: str) -> float | None:
     t = text.replace("_", "")
     try:
-        if t.lstrip("+-").lower().startswith("0x"):
-            return float.fromhex(t)
-        return float(t)
-    except ValueError:
+        f = float.fromhex(t) if t.lstrip("+-").lower().startswith("0x") else float(t)
+    except (ValueError, OverflowError):
         return None
+    return None if math.isinf(f) else f
 
 
 class Parser:

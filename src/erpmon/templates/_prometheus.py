@@ -95,9 +95,11 @@ ALERT_TEMPLATE_DEFS = (
 
 def parse_go_float(s: str) -> float:
     """strconv.ParseFloat(s, 64) with Go's accepted syntax and error texts."""
-    text = s.replace("_", "") if s.lstrip("+-")[:2].lower() in ("0x", "0b", "0o") else s
     bad = ValueError(f"strconv.ParseFloat: parsing {go_quote(s)}: invalid syntax")
-    if text != text.strip() or "_" in text or text == "":
+    if "_" in s and ("__" in s or not all(_digit_around(s, i) for i, c in enumerate(s) if c == "_")):
+        raise bad
+    text = s.replace("_", "")
+    if text != text.strip() or text == "":
         raise bad
     low = text.lower().lstrip("+-")
     try:
@@ -109,6 +111,13 @@ def parse_go_float(s: str) -> float:
     if math.isinf(v) and low not in ("inf", "infinity"):
         raise ValueError(f"strconv.ParseFloat: parsing {go_quote(s)}: value out of range")
     return v
+
+
+def _digit_around(s: str, i: int) -> bool:
+    """Go's underscoreOK: an underscore sits between digits (or after a base prefix)."""
+    before = s[i - 1] if i > 0 else ""
+    after = s[i + 1] if i + 1 < len(s) else ""
+    return (before.isalnum()) and after.isalnum()
 
 
 def convert_to_float(i: Any) -> float:
@@ -165,10 +174,10 @@ def humanize_duration(i: Any) -> str:
         if v < 0:
             sign, v = "-", -v
         duration = _go_int64(v)
-        seconds = duration % 60
-        minutes = (duration // 60) % 60
-        hours = (duration // 3600) % 24
-        days = duration // 86400
+        seconds = _rem(duration, 60)
+        minutes = _rem(_quo(duration, 60), 60)
+        hours = _rem(_quo(duration, 3600), 24)
+        days = _quo(duration, 86400)
         if days != 0:
             return f"{sign}{days}d {hours}h {minutes}m {seconds}s"
         if hours != 0:
@@ -183,6 +192,16 @@ def humanize_duration(i: Any) -> str:
         prefix = p
         v *= 1000
     return sprintf("%.4g%ss", v, prefix)
+
+
+def _quo(a: int, b: int) -> int:
+    """Go's integer division (truncates toward zero)."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b > 0) else -q
+
+
+def _rem(a: int, b: int) -> int:
+    return a - b * _quo(a, b)
 
 
 def _go_int64(v: float) -> int:

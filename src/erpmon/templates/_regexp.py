@@ -22,10 +22,21 @@ def compile_go(pattern: str) -> Any:
     try:
         compile_relabel_regex(pattern)  # Go 1.19's syntax rules and error wording
     except RegexError as err:
-        raise ValueError(str(err).replace("`^(?:" + pattern + ")$`", "`" + pattern + "`")) from None
+        raise ValueError(_unanchor(str(err))) from None
     opts = re2.Options()
     opts.log_errors = False
     return re2.compile(pattern, opts)
+
+
+def _unanchor(message: str) -> str:
+    """Drop the `^(?:` ... `)$` that the relabel compiler wraps around the fragment a message quotes."""
+    head, sep, frag = message.partition(": `")
+    if not sep or not frag.endswith("`"):
+        return message
+    frag = frag[:-1]
+    frag = frag.removeprefix("^(?:")
+    frag = frag.removesuffix(")$")
+    return f"{head}: `{frag}`"
 
 
 def must_compile_message(pattern: str, err: ValueError) -> str:

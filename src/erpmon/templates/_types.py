@@ -117,6 +117,13 @@ class GoFunc:
     def __call__(self, *args: Any) -> Any:
         return self.fn(*args)
 
+    def __get__(self, obj: Any, objtype: Any = None) -> GoFunc:
+        """As a method of a class: bound to the instance, with the same signature."""
+        if obj is None:
+            return self
+        fn = self.fn
+        return GoFunc(lambda *args: fn(obj, *args), self.params, self.variadic)
+
 
 def go_func(*params: GoType, variadic: GoType | None = None) -> Callable[[Callable[..., Any]], GoFunc]:
     """Decorator: declare a function's Go parameter types."""
