@@ -17,7 +17,10 @@ from erpmon.templates._types import GoFunc
 
 
 class Expander:
-    """Renders one template text with Prometheus's functions, bound to a time, a query and a URL."""
+    """Renders one template text with Prometheus's functions, bound to a time, a query and a URL.
+
+    `external_url` None stands for a nil *url.URL, as promtool's unit tests have it.
+    """
 
     def __init__(
         self,
@@ -26,7 +29,7 @@ class Expander:
         data: Any,
         timestamp_ms: int,
         query: QueryFunc | None,
-        external_url: str,
+        external_url: str | None,
         options: Sequence[str] = (),
     ) -> None:
         self.text = text

@@ -336,11 +336,21 @@ class _Bound:
 
     timestamp_ms: int
     query: QueryFunc | None
-    external_url: str
-    path: str = field(init=False)
+    external_url: str | None
+    path: str | None = field(init=False)
 
     def __post_init__(self) -> None:
-        self.path = urlsplit(self.external_url).path
+        self.path = None if self.external_url is None else urlsplit(self.external_url).path
+
+    def url_path(self) -> str:
+        if self.path is None:
+            raise ValueError(_NIL_DEREF)
+        return self.path
+
+    def url(self) -> str:
+        if self.external_url is None:
+            raise ValueError(_NIL_DEREF)
+        return self.external_url
 
     def run_query(self, q: str) -> QueryResult:
         if self.query is None:
@@ -377,8 +387,14 @@ def _args(*args: Any) -> GoMap:
     return GoMap((f"arg{i}", a) for i, a in enumerate(args))
 
 
-def prometheus_funcs(timestamp_ms: int, query: QueryFunc | None, external_url: str) -> dict[str, GoFunc]:
-    """The function map of Prometheus 2.42's NewTemplateExpander."""
+def prometheus_funcs(
+    timestamp_ms: int, query: QueryFunc | None, external_url: str | None
+) -> dict[str, GoFunc]:
+    """The function map of Prometheus 2.42's NewTemplateExpander.
+
+    `external_url` None is a nil *url.URL (what promtool's rule unit tests pass): `externalURL` and
+    `pathPrefix` then fail with Go's nil dereference, as they do there.
+    """
     b = _Bound(timestamp_ms, query, external_url)
     s1 = [STRING]
     return {
@@ -405,7 +421,7 @@ def prometheus_funcs(timestamp_ms: int, query: QueryFunc | None, external_url: s
         "humanizePercentage": GoFunc(humanize_percentage, [ANY]),
         "humanizeTimestamp": GoFunc(humanize_timestamp, [ANY]),
         "toTime": GoFunc(to_time, [ANY]),
-        "pathPrefix": GoFunc(lambda: b.path, []),
-        "externalURL": GoFunc(lambda: b.external_url, []),
+        "pathPrefix": GoFunc(b.url_path, []),
+        "externalURL": GoFunc(b.url, []),
         "parseDuration": GoFunc(lambda d: (parse_duration(d) * 1_000_000) / 1e9, s1),
     }
