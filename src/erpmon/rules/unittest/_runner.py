@@ -10,6 +10,7 @@ loaded up to it. A rule's evaluation error stops the group.
 
 from __future__ import annotations
 
+import logging
 import sys
 import tempfile
 from collections.abc import Callable
@@ -59,6 +60,17 @@ def run_unit_tests(test_files: list[str], run: list[str] | None = None) -> int:
             print(f"invalid --run regular expression: {err}", file=sys.stderr)
             return FAILURE
         matcher = lambda name: pattern.search(name) is not None  # noqa: E731
+    # promtool's rule manager logs to a no-op logger; rule failures show up in the report instead.
+    rules_log = logging.getLogger("erpmon.rules")
+    level = rules_log.level
+    rules_log.setLevel(logging.CRITICAL + 1)
+    try:
+        return _run_files(test_files, matcher)
+    finally:
+        rules_log.setLevel(level)
+
+
+def _run_files(test_files: list[str], matcher: Callable[[str], bool] | None) -> int:
     failed = False
     for path in test_files:
         errors = _test_file(path, matcher)

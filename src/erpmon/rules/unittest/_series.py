@@ -29,7 +29,7 @@ LabelPairs = tuple[tuple[str, str], ...]
 SequenceValue = float | None
 """One step of a series: a value, or None where the sample is omitted (`_`)."""
 
-# Tokens of the value sequence that the PromQL lexer has no type for; they print as Go does.
+# Tokens of the value sequence that the PromQL lexer has no type for.
 _SPACE, _TIMES, _BLANK = "<space>", "x", "_"
 _METRIC_IDENTIFIERS = AGGREGATORS | {
     T.IDENTIFIER, T.METRIC_IDENTIFIER, T.BY, T.LAND, T.LOR, T.LUNLESS, T.OFFSET, T.WITHOUT, T.START, T.END,
@@ -54,7 +54,7 @@ class _Tok:
 
     def desc(self) -> str:
         if isinstance(self.kind, str):
-            return go_quote(self.kind)
+            return go_quote(self.val)  # Go prints these by their text: `unexpected " "`
         return Item(self.kind, self.pos, self.val).desc()
 
 

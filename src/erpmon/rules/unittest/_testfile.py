@@ -97,10 +97,7 @@ def load_test_file(path: str) -> TestFile:
     try:
         root = compose(text)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        reason = getattr(err, "problem", None) or str(err)
-        raise TestFileError(f"yaml: {where}{reason}") from err
+        raise TestFileError(_syntax_error(err)) from err
     dec = Decoder(path)
     try:
         parsed = _decode_file(dec, root) if root is not None else TestFile()
@@ -111,6 +108,34 @@ def load_test_file(path: str) -> TestFile:
         raise TestFileError("yaml: unmarshal errors:\n  " + "\n  ".join(lines))
     rule_files = _resolve_rule_files(os.path.dirname(path), parsed.rule_files)
     return TestFile(rule_files, parsed.evaluation_interval_ms, parsed.group_eval_order, parsed.tests)
+
+
+# PyYAML's wording of a problem -> libyaml's (which yaml.v2 reports), by message prefix.
+_LIBYAML_WORDING = (
+    ("expected <block end>", "did not find expected key"),
+    ("expected ',' or ']'", "did not find expected ',' or ']'"),
+    ("expected ',' or '}'", "did not find expected ',' or '}'"),
+    ("mapping values are not allowed", "mapping values are not allowed in this context"),
+    ("found character", "found character that cannot start any token"),
+)
+
+
+def _syntax_error(err: yaml.YAMLError) -> str:
+    """yaml.v2's `yaml: line N: problem`. Its line is the 0-based problem line for parser errors
+    (libyaml's marks are 0-based and yaml.v2 adds one only for scanner errors)."""
+    mark = getattr(err, "problem_mark", None)
+    reason = str(getattr(err, "problem", None) or err)
+    if isinstance(err, yaml.parser.ParserError) and "<block end>" in reason:
+        context = str(getattr(err, "context", "") or "")
+        reason = "did not find expected '-' indicator" if "collection" in context else reason
+    for prefix, libyaml in _LIBYAML_WORDING:
+        if reason.startswith(prefix):
+            reason = libyaml
+            break
+    line = 0
+    if mark is not None:
+        line = mark.line + 1 if isinstance(err, yaml.scanner.ScannerError) else mark.line
+    return f"yaml: line {line}: {reason}" if line else f"yaml: {reason}"
 
 
 def _resolve_rule_files(base: str, patterns: tuple[str, ...]) -> tuple[str, ...]:
