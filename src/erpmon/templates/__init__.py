@@ -18,11 +18,7 @@ from erpmon.templates._errors import TemplateError
 from erpmon.templates._expander import Expander
 from erpmon.templates._fmt import format_v, sprint, sprintf, sprintln
 from erpmon.templates._gotime import GoTime
-from erpmon.templates._prometheus import (
-    ALERT_TEMPLATE_DEFS,
-    QueryFunc,
-    QuerySample,
-    alert_template_data,
+from erpmon.templates._humanize import (
     convert_to_float,
     humanize,
     humanize1024,
@@ -30,6 +26,7 @@ from erpmon.templates._prometheus import (
     humanize_percentage,
     humanize_timestamp,
 )
+from erpmon.templates._prometheus import ALERT_TEMPLATE_DEFS, QueryFunc, QuerySample, alert_template_data
 from erpmon.templates._template import Template
 from erpmon.templates._types import (
     ANY,

@@ -8,71 +8,22 @@ calls. Values follow `_types` (None is Go's nil or "no value").
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from erpmon.model import go_quote
 from erpmon.templates import _nodes as n
 from erpmon.templates._errors import TemplateError
 from erpmon.templates._fmt import format_v
-from erpmon.templates._types import ANY, GoFunc, GoStruct, GoType, go_fields, is_true, kind, type_name
-
-MAX_EXEC_DEPTH = 100000
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = _Missing()
-
-
-class _Break(Exception):
-    pass
-
-
-class _Continue(Exception):
-    pass
-
-
-@dataclass
-class TemplateSet:
-    """What templates that know each other share: trees by name, functions, the missingkey option."""
-
-    trees: dict[str, n.Tree] = field(default_factory=dict)
-    funcs: dict[str, GoFunc] = field(default_factory=dict)
-    builtins: Mapping[str, GoFunc] = field(default_factory=dict)
-    missingkey: str = "default"
-
-    def find_function(self, name: str) -> tuple[GoFunc | None, bool]:
-        fn = self.funcs.get(name)
-        if fn is not None:
-            return fn, False
-        fn = self.builtins.get(name)
-        return fn, fn is not None
-
-    def has_function(self, name: str) -> bool:
-        return name in self.funcs or name in self.builtins
-
-
-def _method(receiver: Any, name: str) -> GoFunc | None:
-    """A Go method of a Python object: a public callable attribute (named in go_methods for GoStructs)."""
-    if isinstance(receiver, str | int | float | bool | Mapping | list | tuple) or not name[:1].isupper():
-        return None
-    if isinstance(receiver, GoStruct) and name not in receiver.go_methods:
-        return None
-    attr = getattr(receiver, name, None)
-    if attr is None or not callable(attr) or isinstance(attr, type):
-        return None
-    return GoFunc.wrap(attr)
-
-
-def _iface_elems(container: Any) -> bool:
-    """Whether the container's elements are interface {} values (a plain dict: map[string]interface {})."""
-    return isinstance(container, Mapping) and getattr(container, "go_type", "map[string]interface {}") == (
-        "map[string]interface {}"
-    )
+from erpmon.templates._tset import (
+    MAX_EXEC_DEPTH,
+    MISSING,
+    Break,
+    Continue,
+    TemplateSet,
+    iface_elems,
+    method_of,
+)
+from erpmon.templates._types import ANY, GoFunc, GoType, go_fields, is_true, kind, type_name
 
 
 class State:
@@ -132,9 +83,9 @@ class State:
         elif isinstance(node, n.TemplateNode):
             self.walk_template(dot, node)
         elif isinstance(node, n.BreakNode):
-            raise _Break
+            raise Break
         elif isinstance(node, n.ContinueNode):
-            raise _Continue
+            raise Continue
         elif not isinstance(node, n.CommentNode):
             raise self.errorf(f"unknown node: {node}")
 
@@ -175,11 +126,11 @@ class State:
                         self.vars[-2][1] = index
                     try:
                         self.walk(elem, node.list)
-                    except _Continue:
+                    except Continue:
                         pass
                     finally:
                         del self.vars[inner:]
-            except _Break:
+            except Break:
                 return
             if not items and node.else_list is not None:
                 self.walk(dot, node.else_list)
@@ -276,7 +227,7 @@ class State:
         iface = False
         for name in ident[:-1]:
             nxt = self.eval_field(dot, name, node, None, MISSING, receiver, iface)
-            iface = _iface_elems(receiver) and (
+            iface = iface_elems(receiver) and (
                 nxt is not None or name in receiver or self.tset.missingkey == "zero"
             )
             receiver = nxt
@@ -309,7 +260,7 @@ class State:
             if self.tset.missingkey == "error":
                 raise self.errorf(f"nil data; no entry for key {go_quote(name)}")
             return None
-        method = _method(receiver, name)
+        method = method_of(receiver, name)
         if method is not None:
             return self.eval_call(dot, method, False, node, name, args, final)
         has_args = (args is not None and len(args) > 1) or final is not MISSING

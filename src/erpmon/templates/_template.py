@@ -14,8 +14,9 @@ from erpmon.model import go_quote
 from erpmon.templates import _nodes as n
 from erpmon.templates._builtins import BUILTINS
 from erpmon.templates._errors import TemplateError
-from erpmon.templates._exec import TemplateSet, execute
+from erpmon.templates._exec import execute
 from erpmon.templates._parser import parse
+from erpmon.templates._tset import TemplateSet
 from erpmon.templates._types import GoFunc
 
 MISSINGKEY = {"invalid": "default", "default": "default", "zero": "zero", "error": "error"}
