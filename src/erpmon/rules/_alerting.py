@@ -84,6 +84,9 @@ class AlertingRule:
         self.annotations = spec.annotations
         self.external_labels = external_labels
         self.external_url = external_url
+        # What the template functions externalURL and pathPrefix see; promtool's unit tests give
+        # them a nil URL (None) while $externalURL still holds the configured one.
+        self.template_url: str | None = external_url
         self.active: dict[Labels, Alert] = {}
         self.restored = False
         self.health = "unknown"
@@ -156,7 +159,7 @@ class AlertingRule:
                 data,
                 ts,
                 template_query,
-                self.external_url,
+                self.template_url,
             )
             try:
                 return expander.expand()

@@ -15,6 +15,11 @@ from erpmon.templates._prometheus import QueryFunc, prometheus_funcs
 from erpmon.templates._template import Template, parse_option
 from erpmon.templates._types import GoFunc
 
+# Alert templates are rendered for every alert at every evaluation; their parse trees depend only
+# on the text, the name and which function names exist, so they are parsed once.
+_PARSED: dict[tuple[str, str, frozenset[str]], dict[str, Any]] = {}
+_PARSED_MAX = 4096
+
 
 class Expander:
     """Renders one template text with Prometheus's functions, bound to a time, a query and a URL.
@@ -49,10 +54,18 @@ class Expander:
             tmpl.option(*self.options)
         except TemplateError as err:
             raise TemplateError(f"panic expanding template {self.name}: {err}") from None
-        try:
-            tmpl.parse_text(self.text)
-        except TemplateError as err:
-            raise TemplateError(f"error parsing template {self.name}: {err}") from None
+        key = (self.name, self.text, frozenset(self.func_map))
+        trees = _PARSED.get(key)
+        if trees is None:
+            try:
+                tmpl.parse_text(self.text)
+            except TemplateError as err:
+                raise TemplateError(f"error parsing template {self.name}: {err}") from None
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[key] = dict(tmpl._set.trees)
+        else:
+            tmpl._set.trees.update(trees)
         try:
             return tmpl.execute(self.data)
         except TemplateError as err:

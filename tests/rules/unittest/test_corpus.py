@@ -21,8 +21,8 @@ CASES = sorted(p.name for p in CORPUS.glob("*.test.yml"))
 VERDICT_ONLY = {
     # erpmon.promql words many-to-many errors without the list of duplicate series Prometheus adds.
     "rule_eval_error.test.yml": "engine error text",
-    # erpmon.rules' rule-file loader wraps a bad `for:` duration in yaml.v3's "unmarshal errors"
-    # list; Prometheus returns the duration's error alone.
+    # erpmon.rules' rule-file loader adds the line and column of a bad `for:` duration, which
+    # Prometheus reports without a position.
     "rule_file_invalid.test.yml": "rule file error text",
 }
 

@@ -204,6 +204,7 @@ class _GroupRun:
                 for rule in rules:
                     if isinstance(rule, AlertingRule):
                         rule.restored = True  # so the ALERTS series are written, as promtool does
+                        rule.template_url = None  # promtool hands the template functions a nil URL
                 opts = GroupOptions(
                     query=engine.instant_vector, appendable=db, external_labels=external, external_url=url
                 )
