@@ -160,8 +160,9 @@ class Gen:
             ts, values = ts[: self.down_at], values[: self.down_at]
         self.series.append(GenSeries(name, tuple(labels.items()), ts, np.asarray(values, dtype=np.float64)))
 
-    def gauge(self, name: str, sets: Sequence[LabelSet], values: Floats) -> None:
-        for labels, row in zip(sets, np.broadcast_to(values, (len(sets), self.steps)), strict=True):
+    def gauge(self, name: str, sets: Sequence[LabelSet], values: npt.ArrayLike) -> None:
+        rows = np.broadcast_to(np.asarray(values, dtype=np.float64), (len(sets), self.steps))
+        for labels, row in zip(sets, rows, strict=True):
             self.add(name, labels, row)
 
     def increments(self, rate: Floats | float, n: int, *, integer: bool = True) -> Floats:
@@ -309,7 +310,7 @@ def _cache(g: Gen) -> None:
     g.counter("erpgo_cache_misses_total", sets, misses)
 
 
-def _same_on_replicas(g: Gen, name: str, values: Floats) -> None:
+def _same_on_replicas(g: Gen, name: str, values: npt.ArrayLike) -> None:
     """A gauge every replica reports with the same value (read from the shared database)."""
     sets = g.per_api()
     g.gauge(name, sets, np.round(np.broadcast_to(values, (len(sets), g.steps))))
@@ -636,7 +637,7 @@ Family = Callable[[Gen], None]
 
 def _table() -> dict[str, Family]:
     table: dict[str, Family] = {}
-    histograms = {
+    histograms: dict[str, Family] = {
         "erpgo_http_request_duration_seconds": _http,
         "erpgo_database_query_duration_seconds": _db_queries,
         "erpgo_page_load_duration_seconds": _page_load,
