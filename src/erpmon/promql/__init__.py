@@ -8,7 +8,7 @@ Hands on: `QueryResult`s in Prometheus's JSON shapes to erpmon.web, the CLI and 
 """
 
 from erpmon.promql._check import expr_type, format_expr
-from erpmon.promql._engine import Engine, EngineOptions, InstantVector, QueryResult
+from erpmon.promql._engine import Engine, EngineOptions, InstantVector, QueryResult, StepVectors
 from erpmon.promql._errors import QueryBadData, QueryError, QueryTimeout, TooManySamples
 from erpmon.promql._parser import PromQLSyntaxError, parse_expr, parse_metric_selector
 
@@ -21,6 +21,7 @@ __all__ = [
     "QueryError",
     "QueryResult",
     "QueryTimeout",
+    "StepVectors",
     "TooManySamples",
     "expr_type",
     "format_expr",

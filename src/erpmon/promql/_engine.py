@@ -60,6 +60,15 @@ class InstantVector:
         return len(self.labels)
 
 
+@dataclass(frozen=True)
+class StepVectors:
+    """An expression at every step: per series, values and presence of shape (series, steps)."""
+
+    labels: list[Labels]
+    values: np.ndarray
+    present: np.ndarray
+
+
 class Engine:
     def __init__(self, queryable: Queryable, options: EngineOptions | None = None) -> None:
         self._queryable = queryable
@@ -98,6 +107,21 @@ class Engine:
         expr = self.parse(query)
         value = self._run(expr, np.array([t_ms], dtype=np.int64), QueryWindow(t_ms, t_ms))
         return _instant_result(value, t_ms)
+
+    def step_vectors(self, query: str, steps: np.ndarray) -> StepVectors:
+        """`instant_vector` at every one of `steps` (ascending ms) in one evaluation.
+
+        What rule unit tests use to evaluate a rule over a whole test at once.
+        """
+        expr = self.parse(query)
+        value = self._run(expr, steps.astype(np.int64), QueryWindow(int(steps[0]), int(steps[-1])))
+        if isinstance(value, StepScalar):
+            return StepVectors(
+                [Labels()], value.values[None, :].astype(np.float64), np.ones((1, steps.size), bool)
+            )
+        if isinstance(value, StepVector):
+            return StepVectors(list(value.labels), value.values, value.present)
+        raise QueryError("rule result is not a vector or scalar")
 
     def range_query(self, query: str, start_ms: int, end_ms: int, step_ms: int) -> QueryResult:
         if step_ms <= 0:

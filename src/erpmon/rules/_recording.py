@@ -31,14 +31,15 @@ class RecordingRule:
     def eval(self, ts: int, query: QueryFunc, limit: int) -> tuple[list[Labels], np.ndarray]:
         """The series to write at `ts` and their values; raises on error (as Prometheus words it)."""
         vector = query(self.query, ts)
-        out = [self._rename(lset) for lset in vector.labels]
+        out = [self.rename(lset) for lset in vector.labels]
         if len(set(out)) != len(out):
             raise ValueError("vector contains metrics with the same labelset after applying rule labels")
         if limit > 0 and len(out) > limit:
             raise ValueError(f"exceeded limit of {limit} with {len(out)} series")
         return out, np.asarray(vector.values, dtype=np.float64)
 
-    def _rename(self, lset: Labels) -> Labels:
+    def rename(self, lset: Labels) -> Labels:
+        """The output label set for an input one: `record` as the name, then the rule's labels."""
         renamed = self._renamed.get(lset)
         if renamed is None:
             built = lset.to_dict()
