@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from erpmon.model import Labels, Matcher
+from erpmon.tsdb._block_cache import DecodedCache
 from erpmon.tsdb._block_codec import decode
 from erpmon.tsdb._block_index import BlockIndex
 from erpmon.tsdb._block_meta import SAMPLES_FILE, SERIES_FILE, TMP_DELETE, BlockMeta
@@ -24,8 +25,9 @@ from erpmon.tsdb._postings import select_ids
 
 
 class Block:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, cache: DecodedCache | None = None) -> None:
         self.path = path
+        self._cache = cache
         self.meta = BlockMeta.read(path)
         self.size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
         self._lock = threading.Lock()
@@ -61,6 +63,8 @@ class Block:
             self._remove()
 
     def _remove(self) -> None:
+        if self._cache is not None:
+            self._cache.drop_block(str(self.path))
         doomed = self.path.with_name(self.path.name + TMP_DELETE)
         if self.path.exists():
             self.path.rename(doomed)
@@ -110,6 +114,17 @@ class Block:
         return [(lb, ts[a:b], vs[a:b]) for lb, a, b in zip(labels, cuts[:-1], cuts[1:], strict=True)]
 
     def _read(self, ids: I64) -> tuple[I64, F64]:
+        """Every sample of the given series (sorted ids), from the cache or decoded."""
+        if self._cache is None:
+            return self._decode(ids)
+        found = self._cache.get(str(self.path), ids)
+        if found is not None:
+            return found
+        ts, vs = self._decode(ids)
+        self._cache.put(str(self.path), ids, ts, vs)
+        return ts, vs
+
+    def _decode(self, ids: I64) -> tuple[I64, F64]:
         """Decode every sample of the given series (sorted ids), reading only their row groups."""
         starts, counts = self._row_start[ids], self._count[ids]
         rg_lo = np.searchsorted(self._rg_start, starts, "right") - 1

@@ -24,6 +24,7 @@ from erpmon.model import Labels
 from erpmon.storage import Appendable, Queryable
 from erpmon.tsdb._appender import HeadAppender
 from erpmon.tsdb._block import Block
+from erpmon.tsdb._block_cache import DecodedCache
 from erpmon.tsdb._block_meta import TMP_CREATE, TMP_DELETE, BlockMeta
 from erpmon.tsdb._block_writer import persist_block
 from erpmon.tsdb._chunks import I64, Rows, rows_before
@@ -61,6 +62,7 @@ class TSDB:
         self._head = Head(options.block_range_ms, options.head_chunk_samples)
         self._compact_lock = threading.Lock()
         self._blocks: list[Block] = []
+        self._decoded = DecodedCache()
         self._lock_fd: int | None = None
         self._closed = False
         self.counters = Counters()
@@ -135,7 +137,7 @@ class TSDB:
             if not (p.is_dir() and is_ulid(p.name)) or p.name in known:
                 continue
             try:
-                blocks.append(Block(p))
+                blocks.append(Block(p, self._decoded))
             except (OSError, ValueError, KeyError) as err:
                 log.warning("skipping unreadable block %s: %s", p, err)
         blocks.sort(key=lambda b: (b.meta.min_time, b.meta.ulid))
@@ -233,7 +235,7 @@ class TSDB:
                 meta = persist_block(self.path, labels, ts, vs, counts, mint, maxt) if len(refs) else None
                 with self._head.lock:
                     if meta is not None:
-                        self._blocks.append(Block(self.path / meta.ulid))
+                        self._blocks.append(Block(self.path / meta.ulid, self._decoded))
                         self._blocks.sort(key=lambda b: (b.meta.min_time, b.meta.ulid))
                     self._head.truncate(maxt)
                 self.counters.compactions += 1

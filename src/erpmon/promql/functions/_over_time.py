@@ -192,7 +192,9 @@ def _quantile_rows(vals: F64, inside: Bool, count: I64, q: F64) -> F64:
     # NaNs sort first in Prometheus; stand them in as -Inf (all equal, so the order of the rest
     # is unchanged) and put NaN back in the first n_nan places. Padding sorts last as +Inf.
     vals = np.where(nan, -np.inf, vals)
-    vals.sort(axis=1)
+    # Stable, as Go's insertion sort is for the short windows it sorts that way: -0 and 0 compare
+    # equal, so their order decides the sign of a zero result.
+    vals.sort(axis=1, kind="stable")
     width = vals.shape[1]
     n = count.astype(np.float64)
     with np.errstate(all="ignore"):
