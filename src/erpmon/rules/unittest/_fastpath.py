@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from erpmon.model import STALE_NAN
+from erpmon.model import METRIC_NAME, STALE_NAN, Matcher, MatchType
 from erpmon.promql import Engine, InstantVector, QueryError, StepVectors, parse_expr
 from erpmon.promql._ast import (
     AggregateExpr,
@@ -31,7 +31,7 @@ from erpmon.promql._ast import (
     VectorSelector,
 )
 from erpmon.rules import AlertingRule, Group, RecordingRule
-from erpmon.storage import Appendable
+from erpmon.storage import Appendable, Queryable
 
 _ALERT_SERIES = {"ALERTS", "ALERTS_FOR_STATE"}
 
@@ -55,23 +55,59 @@ def _walk(expr: Expr) -> Iterator[Expr]:
             stack.extend((node.lhs, node.rhs))
 
 
-def _reads(query: str, lookback_ms: int) -> tuple[set[str], int] | None:
-    """Metric names an expression reads and its widest window; None when it may read anything,
-    look ahead in time, or has a subquery (whose per-step sample count is not bounded simply)."""
-    names: set[str] = set()
-    window = lookback_ms
-    for node in _walk(parse_expr(query)):
+def _reads(query: str, lookback_ms: int) -> list[tuple[str, int]] | None:
+    """(metric name, window) of every selector of an expression; None when it may read anything,
+    looks ahead in time, or has a subquery (whose per-step sample count is not bounded simply)."""
+    out: list[tuple[str, int]] = []
+    ranged: dict[int, int] = {}
+    nodes = list(_walk(parse_expr(query)))
+    for node in nodes:
         if isinstance(node, SubqueryExpr):
             return None
+        if isinstance(node, MatrixSelector):
+            ranged[id(node.selector)] = node.range_ms
+    for node in nodes:
         if isinstance(node, VectorSelector):
             if node.offset_ms < 0 or node.at_ms is not None or node.at_modifier is not None:
                 return None
             if node.name is None:
                 return None
-            names.add(node.name)
-        if isinstance(node, MatrixSelector):
-            window = max(window, node.range_ms)
-    return names, window
+            out.append((node.name, ranged.get(id(node), lookback_ms)))
+    return out
+
+
+def _names(query: str) -> set[str]:
+    found = _reads(query, 0)
+    return {name for name, _ in found} if found is not None else set()
+
+
+def most_samples(groups: list[Group], db: Queryable, maxt: int, lookback_ms: int) -> int:
+    """An upper bound on the samples any one rule's query loads at one step: for every selector,
+    the sum over its series of the most samples a window of its width ever holds."""
+    querier = db.querier(0, maxt)
+    try:
+        densest: dict[tuple[str, int], int] = {}
+        worst = 0
+        for group in groups:
+            for rule in group.rules:
+                total = 0
+                for name, window in _reads(rule.query, lookback_ms) or ():
+                    if (name, window) not in densest:
+                        series = querier.select([Matcher(MatchType.EQUAL, METRIC_NAME, name)])
+                        densest[(name, window)] = sum(_most_in_window(s.timestamps, window) for s in series)
+                    total += densest[(name, window)]
+                worst = max(worst, total)
+        return worst
+    finally:
+        querier.close()
+
+
+def _most_in_window(ts: np.ndarray, window_ms: int) -> int:
+    if ts.size == 0:
+        return 0
+    # 2.42's windows are closed, [t - window, t]: count the samples in [ts[i] - window, ts[i]].
+    first = np.searchsorted(ts, ts - window_ms, side="left")
+    return int((np.arange(ts.size) - first + 1).max())
 
 
 def producers_first(groups: list[Group]) -> list[Group]:
@@ -82,8 +118,7 @@ def producers_first(groups: list[Group]) -> list[Group]:
     for g in groups:
         names: set[str] = set()
         for rule in g.rules:
-            found = _reads(rule.query, 0)
-            names |= found[0] if found is not None else set()
+            names |= _names(rule.query)
         read.append(names)
     before = {
         j: {i for i in range(len(groups)) if i != j and written[i] & read[j]} for j in range(len(groups))
@@ -98,32 +133,24 @@ def producers_first(groups: list[Group]) -> list[Group]:
     return [groups[j] for j in out]
 
 
-def eligible(groups: list[Group], test_exprs: list[str], lookback_ms: int) -> int | None:
-    """The widest window any rule reads when `run` can reproduce step-by-step evaluation, else None.
-
-    `test_exprs` are the promql_expr_tests' expressions.
-    """
+def eligible(groups: list[Group], test_exprs: list[str]) -> bool:
+    """Whether `run` can reproduce step-by-step evaluation (`test_exprs`: the promql_expr_tests)."""
     if any(name in expr for expr in test_exprs for name in _ALERT_SERIES):
-        return None  # the ALERTS series are not written on this path
+        return False  # the ALERTS series are not written on this path
     rules = [(group, rule) for group in groups for rule in group.rules]
-    widest = lookback_ms
     for i, (group, rule) in enumerate(rules):
         if group.limit:
-            return None
+            return False
         templates = (*rule.labels, *rule.annotations) if isinstance(rule, AlertingRule) else ()
         if any("query" in text for _, text in templates):
-            return None  # a template query would see later rules' output at this step
-        found = _reads(rule.query, lookback_ms)
-        if found is None:
-            return None
-        reads, window = found
-        widest = max(widest, window)
-        if reads & _ALERT_SERIES:
-            return None
+            return False  # a template query would see later rules' output at this step
+        if _reads(rule.query, 0) is None:
+            return False
+        reads = _names(rule.query)
         written_later = {r.name for _, r in rules[i:] if isinstance(r, RecordingRule)}
-        if reads & written_later:
-            return None
-    return widest
+        if reads & (_ALERT_SERIES | written_later):
+            return False
+    return True
 
 
 def _step(vectors: StepVectors, k: int) -> InstantVector:
@@ -189,4 +216,4 @@ def _constant(vector: InstantVector) -> Callable[[str, int], InstantVector]:
     return lambda _query, _ts: vector
 
 
-__all__ = ["eligible", "run"]
+__all__ = ["eligible", "most_samples", "producers_first", "run"]

@@ -181,8 +181,7 @@ class _GroupRun:
             return None
         if any(not t.alertname for t in group.alert_rule_tests):
             return None
-        window = fastpath.eligible(rule_groups, [c.expr for c in group.promql_expr_tests], _LOOKBACK_MS)
-        if window is None:
+        if not fastpath.eligible(rule_groups, [c.expr for c in group.promql_expr_tests]):
             return None
         maxt = group.max_eval_time_ms()
         if _Loader(db, series).append_till(maxt) is not None:
@@ -201,13 +200,8 @@ class _GroupRun:
         errors = fastpath.run(rule_groups, self._engine(db, max_samples=2**62), db, steps, after_step)
         if errors is None:
             return None
-        # No instant query of the step-by-step path could have hit the sample limit: every series
-        # holds at most window/spacing + 1 samples in any window a rule reads.
-        spacing = (
-            min(x for x in (group.interval_ms, interval) if x > 0) if (group.interval_ms or interval) else 1
-        )
-        n_series = int(db.stats()["headStats"]["numSeries"])
-        if n_series * (window // spacing + 1) > _MAX_SAMPLES:
+        # No instant query of the step-by-step path may have hit the sample limit.
+        if fastpath.most_samples(rule_groups, db, maxt, _LOOKBACK_MS) > _MAX_SAMPLES:
             return None
         for case in group.promql_expr_tests:
             errors.extend(self._check_expr(engine, case.expr, case.eval_time_ms, case.exp_samples))
