@@ -139,3 +139,47 @@ scrape_configs:
     restarted.wait_until(lambda: _alerts(restarted) == [], what="resolved")
     rules = restarted.get("/api/v1/rules").json()["data"]["groups"][0]["rules"]
     assert rules[0]["state"] == "inactive"
+
+
+def test_rules_reload_with_the_config_and_a_bad_file_keeps_the_old_ones(
+    start_erpmon: Any, target: Target, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules.yml"
+    rules.write_text(RULES)
+    config = tmp_path / "prometheus.yml"
+    config.write_text(
+        f"""
+global:
+  evaluation_interval: 1s
+rule_files: [rules.yml]
+scrape_configs:
+  - job_name: erpgo
+    scrape_interval: 1s
+    static_configs:
+      - targets: ["{target.address}"]
+"""
+    )
+    server = start_erpmon(
+        f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'data'}", "--web.enable-lifecycle"
+    )
+
+    def rule_names() -> list[str]:
+        groups = server.get("/api/v1/rules").json()["data"]["groups"]
+        return [r["name"] for g in groups for r in g["rules"]]
+
+    assert rule_names() == ["QueueBacklog"]
+    rules.write_text(RULES + "      - record: queue:depth:max\n        expr: max(erpgo_queue_depth)\n")
+    assert server.post("/-/reload").status_code == 200
+    assert rule_names() == ["QueueBacklog", "queue:depth:max"]
+    server.wait_until(
+        lambda: server.get("/api/v1/query", params={"query": "queue:depth:max"}).json()["data"]["result"],
+        what="recorded series",
+    )
+
+    rules.write_text("groups:\n  - name: broken\n    rules:\n      - record: x\n        expr: sum(\n")
+    response = server.post("/-/reload")
+    assert response.status_code == 500
+    assert "could not parse expression" in response.text and "rules.yml" in response.text
+    assert rule_names() == ["QueueBacklog", "queue:depth:max"]
+    metrics = server.get("/metrics").text
+    assert 'erpmon_rule_group_rules{rule_group="' in metrics
