@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from erpmon.cli._tsdb import go_duration
 from erpmon.exposition import NO_TIMESTAMP, ParseError, parse_openmetrics
+from erpmon.model import format_go_duration
 from erpmon.storage import Series
 from erpmon.tsdb import BlockMeta, create_blocks
 
@@ -88,7 +88,7 @@ def print_blocks(metas: list[BlockMeta], directory: Path, human: bool) -> None:
                 m.ulid,
                 _time(m.min_time, human),
                 _time(m.max_time, human),
-                go_duration(m.max_time - m.min_time),
+                format_go_duration(m.max_time - m.min_time),
                 str(m.num_samples),
                 str(m.num_series),
                 _bytes(size, human),

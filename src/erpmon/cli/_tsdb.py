@@ -7,7 +7,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from erpmon.model import format_g
+from erpmon.model import format_g, format_go_duration
 from erpmon.promql import PromQLSyntaxError, parse_metric_selector
 from erpmon.storage import Series
 
@@ -91,25 +91,6 @@ def dump(db_path: str, mint: int, maxt: int, match: str) -> int:
     return 0
 
 
-def go_duration(ms: int) -> str:
-    """time.Duration.String() for whole milliseconds: `2h0m0s`, `1.5s`, `0s`."""
-    if ms == 0:
-        return "0s"
-    sign = "-" if ms < 0 else ""
-    ms = abs(ms)
-    if ms < 1000:
-        return f"{sign}{ms}ms"
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, frac = divmod(rest, 1000)
-    sec = f"{s}.{frac:03d}".rstrip("0").rstrip(".") if frac else str(s)
-    if h:
-        return f"{sign}{h}h{m}m{sec}s"
-    if m:
-        return f"{sign}{m}m{sec}s"
-    return f"{sign}{sec}s"
-
-
 def analyze(db_path: str, block_id: str, limit: int) -> int:
     from erpmon.tsdb import TSDB, TSDBOptions
 
@@ -122,7 +103,7 @@ def analyze(db_path: str, block_id: str, limit: int) -> int:
     finally:
         db.close()
     print(f"Block ID: {title}")
-    print(f"Duration: {go_duration(maxt - mint)}")
+    print(f"Duration: {format_go_duration(maxt - mint)}")
     for line in analyze_series(series, mint, maxt, limit):
         print(line)
     return 0

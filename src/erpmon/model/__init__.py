@@ -7,7 +7,7 @@ Hands on: value types to scrape, storage, tsdb, promql and the web API.
 """
 
 from erpmon.model._gofloat import format_api_value, format_e, format_f, format_g
-from erpmon.model._gostrings import go_quote
+from erpmon.model._gostrings import format_go_duration, go_quote
 from erpmon.model._labels import METRIC_NAME, Labels, is_valid_label_name, is_valid_metric_name
 from erpmon.model._matcher import Matcher, MatchType, RegexError
 from erpmon.model._sample import STALE_NAN, STALE_NAN_BITS, is_stale_nan
@@ -24,6 +24,7 @@ __all__ = [
     "format_e",
     "format_f",
     "format_g",
+    "format_go_duration",
     "go_quote",
     "is_stale_nan",
     "is_valid_label_name",

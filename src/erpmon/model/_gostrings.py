@@ -37,3 +37,22 @@ def go_quote(s: str) -> str:
             out.append(ch)
     out.append('"')
     return "".join(out)
+
+
+def format_go_duration(ms: int) -> str:
+    """Go's time.Duration.String() for a whole number of milliseconds: `0s`, `500ms`, `1h0m30s`."""
+    if ms == 0:
+        return "0s"
+    sign = "-" if ms < 0 else ""
+    ms = abs(ms)
+    if ms < 1000:
+        return f"{sign}{ms}ms"
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    sec = f"{seconds}.{millis:03d}".rstrip("0") if millis else str(seconds)
+    if hours:
+        return f"{sign}{hours}h{minutes}m{sec}s"
+    if minutes:
+        return f"{sign}{minutes}m{sec}s"
+    return f"{sign}{sec}s"
