@@ -29,15 +29,19 @@ class Labels:
     Equality and hashing follow the (name, value) pairs, so a `Labels` can key a dict.
     """
 
-    __slots__ = ("_hash", "_pairs")
+    __slots__ = ("_derived", "_hash", "_pairs")
 
     _pairs: tuple[tuple[str, str], ...]
     _hash: int
+    # Label sets derived from this one (without the name, group keys), keyed by how: series
+    # objects live as long as a block or head keeps them, and queries derive the same again.
+    _derived: dict[object, Labels] | None
 
     def __init__(self, pairs: Iterable[tuple[str, str]] | Mapping[str, str] = ()) -> None:
         items = pairs.items() if isinstance(pairs, Mapping) else pairs
         self._pairs = tuple(sorted((n, v) for n, v in items if v != ""))
         self._hash = hash(self._pairs)
+        self._derived = None
 
     @classmethod
     def from_sorted(cls, pairs: tuple[tuple[str, str], ...]) -> Labels:
@@ -45,6 +49,7 @@ class Labels:
         obj = cls.__new__(cls)
         obj._pairs = pairs
         obj._hash = hash(pairs)
+        obj._derived = None
         return obj
 
     @classmethod
@@ -95,10 +100,30 @@ class Labels:
         return Labels.from_sorted(tuple(p for p in self._pairs if p[0] in keep))
 
     def without_name(self) -> Labels:
+        derived = self._derived
+        if derived is None:
+            derived = self._derived = {}
+        else:
+            found = derived.get(METRIC_NAME)
+            if found is not None:
+                return found
         pairs = self._pairs
         if pairs and pairs[0][0] == METRIC_NAME:
-            return Labels.from_sorted(pairs[1:])
-        return self.without(METRIC_NAME)
+            out = Labels.from_sorted(pairs[1:])
+        else:
+            out = self.without(METRIC_NAME)
+        derived[METRIC_NAME] = out
+        return out
+
+    def derived(self, how: object) -> Labels | None:
+        """A label set cached by `remember(how, ...)`, e.g. a group key (`how` names the derivation)."""
+        derived = self._derived
+        return None if derived is None else derived.get(how)
+
+    def remember(self, how: object, lset: Labels) -> None:
+        if self._derived is None:
+            self._derived = {}
+        self._derived[how] = lset
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter(self._pairs)

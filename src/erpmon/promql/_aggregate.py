@@ -24,19 +24,28 @@ def group_key(lset: Labels, grouping: tuple[str, ...], without: bool) -> Labels:
 
 
 def group_keys(labels: list[Labels], grouping: tuple[str, ...], without: bool) -> list[Labels]:
-    """Each row's group label set; with `by`, one Labels object per distinct group, shared."""
-    if without:
-        return [group_key(lset, grouping, without) for lset in labels]
-    names = sorted(set(grouping))
+    """Each row's group label set; with `by`, one Labels object per distinct group, shared.
+
+    Keys are remembered on the input label sets (series objects that blocks and the head keep,
+    and their name-less forms), so a rule's next evaluation finds them without building any.
+    """
+    names = tuple(sorted(set(grouping)))
+    how = ("without" if without else "by", names)
     built: dict[tuple[str, ...], Labels] = {}
     out = []
     for lset in labels:
-        values = tuple(lset.get(n) for n in names) if len(names) != 1 else (lset.get(names[0]),)
-        key = built.get(values)
+        key = lset.derived(how)
         if key is None:
-            key = built[values] = Labels.from_sorted(
-                tuple((n, v) for n, v in zip(names, values, strict=True) if v)
-            )
+            if without:
+                key = group_key(lset, grouping, without)
+            else:
+                values = tuple(lset.get(n) for n in names) if len(names) != 1 else (lset.get(names[0]),)
+                key = built.get(values)
+                if key is None:
+                    key = built[values] = Labels.from_sorted(
+                        tuple((n, v) for n, v in zip(names, values, strict=True) if v)
+                    )
+            lset.remember(how, key)
         out.append(key)
     return out
 
