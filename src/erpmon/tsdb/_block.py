@@ -15,13 +15,15 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from erpmon.model import Labels, Matcher
-from erpmon.tsdb._block_cache import DecodedCache
+from erpmon.tsdb._block_cache import Decoded, DecodedCache
 from erpmon.tsdb._block_codec import decode
 from erpmon.tsdb._block_index import BlockIndex
 from erpmon.tsdb._block_meta import SAMPLES_FILE, SERIES_FILE, TMP_DELETE, BlockMeta
 from erpmon.tsdb._chunks import F64, I64, expand_ranges
 from erpmon.tsdb._head import SeriesData
 from erpmon.tsdb._postings import select_ids
+
+_ALL = int(np.iinfo(np.int64).min)  # a decoded selection that holds every sample of its series
 
 
 class Block:
@@ -101,11 +103,12 @@ class Block:
         ids = ids[(self._min_t[ids] <= maxt) & (self._max_t[ids] >= mint)]
         if not len(ids):
             return []
-        ts, vs = self._read(ids)
-        counts = self._count[ids]
-        sid = np.repeat(ids, counts)
+        found = self._read(ids, mint)
+        sid = np.repeat(ids, found.counts)
+        ts, vs = found.ts, found.vs
         keep = (ts >= mint) & (ts <= maxt)
-        sid, ts, vs = sid[keep], ts[keep], vs[keep]
+        if not keep.all():
+            sid, ts, vs = sid[keep], ts[keep], vs[keep]
         if not len(sid):
             return []
         bounds = np.flatnonzero(np.concatenate([[True], sid[1:] != sid[:-1], [True]]))
@@ -113,16 +116,25 @@ class Block:
         cuts = bounds.tolist()
         return [(lb, ts[a:b], vs[a:b]) for lb, a, b in zip(labels, cuts[:-1], cuts[1:], strict=True)]
 
-    def _read(self, ids: I64) -> tuple[I64, F64]:
-        """Every sample of the given series (sorted ids), from the cache or decoded."""
+    def _read(self, ids: I64, mint: int) -> Decoded:
+        """Every sample from `mint` on of the given series (sorted ids), from the cache or decoded."""
         if self._cache is None:
-            return self._decode(ids)
-        found = self._cache.get(str(self.path), ids)
+            ts, vs = self._decode(ids)
+            return Decoded(_ALL, ts, vs, self._count[ids])
+        found = self._cache.get(str(self.path), ids, mint)
         if found is not None:
             return found
         ts, vs = self._decode(ids)
-        self._cache.put(str(self.path), ids, ts, vs)
-        return ts, vs
+        counts = self._count[ids]
+        if int(self._min_t[ids].min()) >= mint:
+            entry = Decoded(_ALL, ts, vs, counts)
+        else:  # keep the window's start on: what this and later (rule) windows read
+            keep = ts >= mint
+            local = np.repeat(np.arange(len(ids)), counts)
+            kept = np.bincount(local[keep], minlength=len(ids)).astype(np.int64)
+            entry = Decoded(mint, ts[keep], vs[keep], kept)
+        self._cache.put(str(self.path), ids, entry)
+        return entry
 
     def _decode(self, ids: I64) -> tuple[I64, F64]:
         """Decode every sample of the given series (sorted ids), reading only their row groups."""
