@@ -6,7 +6,9 @@ so one `searchsorted` answers every (series, step) pair at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -29,7 +31,20 @@ class Fetched:
         return len(self.labels)
 
 
+@runtime_checkable
+class FlatQuerier(Protocol):
+    """A querier that can hand on a selection concatenated (the embedded tsdb's does): labels in
+    order, timestamps, values, and offsets (n + 1) where series k owns [offsets[k], offsets[k+1])."""
+
+    def select_flat(self, matchers: Sequence[Matcher]) -> tuple[list[Labels], I64, F64, I64]: ...
+
+
 def fetch(querier: Querier, matchers: tuple[Matcher, ...], mint: int, maxt: int) -> Fetched:
+    if isinstance(querier, FlatQuerier):
+        labels, ts, vs, offsets = querier.select_flat(list(matchers))
+        f = Fetched(labels, ts, vs, offsets)
+        keep = (ts >= mint) & (ts <= maxt)
+        return f if keep.all() else _compact(f, keep)
     series = [s for s in querier.select(list(matchers)) if s.timestamps.shape[0]]
     counts = np.fromiter((s.timestamps.shape[0] for s in series), dtype=np.int64, count=len(series))
     offsets = np.zeros(len(series) + 1, dtype=np.int64)

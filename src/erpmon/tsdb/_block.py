@@ -23,6 +23,8 @@ from erpmon.tsdb._chunks import F64, I64, expand_ranges
 from erpmon.tsdb._head import SeriesData
 from erpmon.tsdb._postings import select_ids
 
+# Labels, timestamps, values and offsets (n + 1) of series concatenated in label order.
+FlatSeries = tuple[list[Labels], I64, F64, I64]
 _ALL = int(np.iinfo(np.int64).min)  # a decoded selection that holds every sample of its series
 
 
@@ -98,11 +100,21 @@ class Block:
 
     # -- reading -------------------------------------------------------------------------
     def select(self, matchers: Sequence[Matcher], mint: int, maxt: int) -> list[SeriesData]:
+        flat = self.select_flat(matchers, mint, maxt)
+        if flat is None:
+            return []
+        labels, ts, vs, offsets = flat
+        cuts = offsets.tolist()
+        return [(lb, ts[a:b], vs[a:b]) for lb, a, b in zip(labels, cuts[:-1], cuts[1:], strict=True)]
+
+    def select_flat(self, matchers: Sequence[Matcher], mint: int, maxt: int) -> FlatSeries | None:
+        """The matching series' samples in [mint, maxt], concatenated in label order: series k owns
+        ts/vs[offsets[k]:offsets[k + 1]] (none empty); None when there are none."""
         index = self.index
         ids = select_ids(index, matchers)
         ids = ids[(self._min_t[ids] <= maxt) & (self._max_t[ids] >= mint)]
         if not len(ids):
-            return []
+            return None
         found = self._read(ids, mint)
         sid = np.repeat(ids, found.counts)
         ts, vs = found.ts, found.vs
@@ -110,11 +122,9 @@ class Block:
         if not keep.all():
             sid, ts, vs = sid[keep], ts[keep], vs[keep]
         if not len(sid):
-            return []
+            return None
         bounds = np.flatnonzero(np.concatenate([[True], sid[1:] != sid[:-1], [True]]))
-        labels = index.labels(sid[bounds[:-1]])
-        cuts = bounds.tolist()
-        return [(lb, ts[a:b], vs[a:b]) for lb, a, b in zip(labels, cuts[:-1], cuts[1:], strict=True)]
+        return index.labels(sid[bounds[:-1]]), ts, vs, bounds.astype(np.int64)
 
     def _read(self, ids: I64, mint: int) -> Decoded:
         """Every sample from `mint` on of the given series (sorted ids), from the cache or decoded."""

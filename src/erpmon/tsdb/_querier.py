@@ -9,10 +9,10 @@ import numpy as np
 
 from erpmon.model import Labels, Matcher
 from erpmon.storage import Series
-from erpmon.tsdb._block import Block
+from erpmon.tsdb._block import Block, FlatSeries
 from erpmon.tsdb._chunks import F64, I64, Snapshot
 from erpmon.tsdb._errors import ClosedError
-from erpmon.tsdb._head import Head
+from erpmon.tsdb._head import Head, SeriesData
 
 
 def merge_parts(parts: list[tuple[I64, F64]]) -> tuple[I64, F64]:
@@ -70,7 +70,36 @@ class TSDBQuerier:
         if not head_result and len(block_results) == 1:
             # One block alone stores its series sorted by labels: nothing to merge or sort.
             return [Series(labels, ts, vs) for labels, ts, vs in block_results[0] if ts.shape[0]]
-        sources = [*block_results, head_result]
+        return self._merged([*block_results, head_result])
+
+    def select_flat(self, matchers: Sequence[Matcher]) -> FlatSeries:
+        """`select` with the series concatenated (what the PromQL engine reads): series k owns
+        ts/vs[offsets[k]:offsets[k + 1]]. One block alone (a rule's window over persisted data)
+        is handed on as read, without an object per series."""
+        self._check()
+        flats = [
+            f for f in (b.select_flat(matchers, self.mint, self.maxt) for b in self._blocks) if f is not None
+        ]
+        head_result = self._head.select(matchers, self.mint, self.maxt, self._snapshot)
+        if not head_result and len(flats) == 1:
+            return flats[0]
+        sources: list[list[SeriesData]] = []
+        for labels, ts, vs, offsets in flats:
+            cuts = offsets.tolist()
+            sources.append(
+                [(lb, ts[a:b], vs[a:b]) for lb, a, b in zip(labels, cuts[:-1], cuts[1:], strict=True)]
+            )
+        series = self._merged([*sources, head_result])
+        counts = np.fromiter((s.timestamps.shape[0] for s in series), dtype=np.int64, count=len(series))
+        offsets = np.zeros(len(series) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        if not series:
+            return [], np.zeros(0, np.int64), np.zeros(0, np.float64), offsets
+        ts = np.concatenate([s.timestamps for s in series])
+        vs = np.concatenate([s.values for s in series])
+        return [s.labels for s in series], ts, vs, offsets
+
+    def _merged(self, sources: list[list[SeriesData]]) -> list[Series]:
         found: dict[Labels, list[tuple[I64, F64]]] = {}
         for source in sources:
             for labels, ts, vs in source:
