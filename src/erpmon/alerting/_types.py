@@ -62,7 +62,8 @@ def parse_rfc3339(text: str) -> int | None:
         day_ns = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
     except ValueError as exc:
         raise ValueError(f"parsing time {text!r}: {exc}") from None
-    if year == 1 and month == 1 and day == 1 and hour == minute == second == 0 and not int(frac) and not offset:
+    is_zero = (year, month, day, hour, minute, second) == (1, 1, 1, 0, 0, 0)
+    if is_zero and not int(frac) and not offset:
         return None
     days = (day_ns.date() - dt.date(1970, 1, 1)).days
     secs = days * 86400 + hour * 3600 + minute * 60 + second - offset

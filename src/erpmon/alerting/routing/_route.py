@@ -55,7 +55,6 @@ class Route:
         own = format_matchers(self.matchers)
         return own if self.parent is None else f"{self.parent.key()}/{own}"
 
-
     def walk(self) -> Iterator[Route]:
         yield self
         for child in self.routes:
