@@ -140,7 +140,7 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 20.0) -
 
 
 def rfc3339(t: float) -> str:
-    ms = int(round(t * 1000))
+    ms = round(t * 1000)
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
 
 
