@@ -125,6 +125,40 @@ UP_FLAGS: list[tuple[str, dict[str, object]]] = [
             "help": "Minimum time to wait before resending an alert to Alertmanager.",
         },
     ),
+    (
+        "--alertmanager.config.file",
+        {
+            "dest": "alertmanager_config_file",
+            "default": "",
+            "help": "alertmanager.yml for the embedded Alertmanager (routing, receivers, the "
+            "/api/v2 API); without it rule alerts go only to alerting.alertmanagers.",
+        },
+    ),
+    (
+        "--alertmanager.config.expand-env",
+        {
+            "dest": "alertmanager_config_expand_env",
+            "action": "store_true",
+            "help": "Expand ${VAR} in alertmanager.yml from the environment (for secrets).",
+        },
+    ),
+    (
+        "--alertmanager.storage.path",
+        {
+            "dest": "alertmanager_storage_path",
+            "default": "",
+            "help": "Where silences and the notification log live; default <storage.tsdb.path>/alertmanager.",
+        },
+    ),
+    (
+        "--alertmanager.notification-queue-capacity",
+        {
+            "dest": "notification_queue_capacity",
+            "type": int,
+            "default": 10000,
+            "help": "The capacity of the queue for alerts sent to external Alertmanagers.",
+        },
+    ),
     ("--log.level", {"dest": "log_level", "default": "info", "choices": list(LEVELS)}),
     ("--log.format", {"dest": "log_format", "default": "logfmt", "choices": ["logfmt", "json"]}),
 ]
