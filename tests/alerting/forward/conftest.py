@@ -2,50 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
-
-
-@dataclass
-class Request:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def alerts(self) -> list[dict[str, Any]]:
-        data: list[dict[str, Any]] = json.loads(self.body)
-        return data
-
-
-@dataclass
-class CaptureAM:
-    """Answers every POST with `status` after `delay_s`, recording each request."""
-
-    address: str = ""
-    status: int = 200
-    delay_s: float = 0.0
-    requests: list[Request] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def received(self) -> list[Request]:
-        with self.lock:
-            return list(self.requests)
-
-    def wait_for(self, n: int, timeout: float = 10.0) -> list[Request]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            got = self.received()
-            if len(got) >= n:
-                return got
-            time.sleep(0.02)
-        raise AssertionError(f"{self.address}: wanted {n} requests, got {len(self.received())}")
+from tests.alerting.forward.helpers import CaptureAM, Request
 
 
 @pytest.fixture

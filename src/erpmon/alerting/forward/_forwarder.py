@@ -177,8 +177,15 @@ class AlertForwarder:
 
     async def _send_batch(self) -> None:
         batch = self._next_batch()
-        if batch and not await self._send_all(batch):
-            self._metrics.dropped.inc(len(batch))
+        if not batch:
+            return
+        ok = False
+        try:
+            ok = await self._send_all(batch)
+        finally:
+            # Also when a stop deadline cancels the batch in flight.
+            if not ok:
+                self._metrics.dropped.inc(len(batch))
 
     async def _send_all(self, alerts: list[Alert]) -> bool:
         """`sendAll`: the batch to every Alertmanager at once; True when at least one accepted it."""
