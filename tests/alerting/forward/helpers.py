@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from prometheus_client import CollectorRegistry
 
 from erpmon.alerting import Alert
 from erpmon.alerting.forward import AlertForwarder
+from erpmon.alerting.testing import alertmanager_binary
 from erpmon.config import PrometheusConfig, parse_prometheus_config
 from erpmon.model import Labels
 
@@ -105,3 +107,11 @@ async def eventually(check: Callable[[], object], timeout: float = 10.0, what: s
 
 def metric(registry: CollectorRegistry, name: str, **labels: str) -> float | None:
     return registry.get_sample_value(name, labels)
+
+
+def need_alertmanager() -> str:
+    """The Alertmanager binary under either of its names, or a skip on dev machines without it."""
+    try:
+        return alertmanager_binary()
+    except FileNotFoundError as err:
+        pytest.skip(str(err))
