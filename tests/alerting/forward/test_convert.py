@@ -61,6 +61,11 @@ def test_resolved_alert_ends_at_resolved_time() -> None:
     assert am.generator_url == "/graph?g0.expr=up&g0.tab=1"
 
 
+def test_empty_annotations_are_kept() -> None:
+    [am] = rule_alerts_to_am("up", [rule_alert(annotations=(("z", "1"), ("empty", "")))], external_url="")
+    assert am.annotations.pairs == (("empty", ""), ("z", "1"))
+
+
 def test_no_end_is_go_zero_time() -> None:
     [am] = rule_alerts_to_am("up", [rule_alert(valid_until=None)], external_url="")
     assert am.ends_at is None

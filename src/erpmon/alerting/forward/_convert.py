@@ -39,7 +39,8 @@ def rule_alerts_to_am(expr: str, alerts: Sequence[rules.Alert], *, external_url:
         out.append(
             Alert(
                 labels=a.labels,
-                annotations=Labels(a.annotations),
+                # Prometheus sends annotations with empty values too; Labels() would drop them.
+                annotations=Labels.from_sorted(tuple(sorted(dict(a.annotations).items()))),
                 starts_at=(a.fired_at or 0) * _MS,
                 ends_at=None if end is None else end * _MS,
                 generator_url=url,
