@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -12,10 +13,10 @@ from tests.alerting.forward.helpers import CaptureAM, Request
 
 
 @pytest.fixture
-def capture_am() -> Iterator[Callable[[], CaptureAM]]:
+def capture_am() -> Iterator[Callable[..., CaptureAM]]:
     servers: list[tuple[ThreadingHTTPServer, threading.Thread]] = []
 
-    def start() -> CaptureAM:
+    def start(tls: ssl.SSLContext | None = None) -> CaptureAM:
         am = CaptureAM()
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +35,8 @@ def capture_am() -> Iterator[Callable[[], CaptureAM]]:
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
+        if tls is not None:
+            server.socket = tls.wrap_socket(server.socket, server_side=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         servers.append((server, thread))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import structlog
+import trustme
 from prometheus_client import CollectorRegistry
 from tests.alerting.forward.helpers import (
     CaptureAM,
@@ -23,7 +25,7 @@ from tests.support import free_port
 
 from erpmon.alerting.forward import AlertForwarder, alertmanagers_api_data
 
-StartAM = Callable[[], CaptureAM]
+StartAM = Callable[..., CaptureAM]
 
 
 def one_am(address: str, extra: str = "", top: str = "") -> str:
@@ -211,6 +213,24 @@ async def test_bearer_token_file(tmp_path: Path, capture_am: StartAM) -> None:
         fwd.send([am_alert("A")])
         await eventually(lambda: am.received())
     assert am.received()[0].headers["Authorization"] == "Bearer s3cret"
+
+
+async def test_https_with_a_ca_file(tmp_path: Path, capture_am: StartAM) -> None:
+    ca = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    am = capture_am(server_ctx)
+    extra = """    scheme: https
+    tls_config: {ca_file: ca.pem}"""
+    reg = CollectorRegistry()
+    fwd = forwarder(tmp_path, one_am(am.address, extra), reg)
+    url = f"https://{am.address}/api/v2/alerts"
+    assert fwd.alertmanagers() == ([url], [])
+    async with running(fwd):
+        fwd.send([am_alert("A")])
+        await eventually(lambda: am.received())
+    assert metric(reg, "erpmon_forward_errors_total", alertmanager=url) == 0
 
 
 async def test_stop_sends_what_is_queued(tmp_path: Path, capture_am: StartAM) -> None:

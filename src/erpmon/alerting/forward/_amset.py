@@ -91,7 +91,7 @@ class AlertmanagerSet:
             self._failed(url, count, "context deadline exceeded")
         except SendError as err:
             self._failed(url, count, str(err))
-        except (httpx.HTTPError, OSError) as err:
+        except Exception as err:  # one send is the loop boundary: count, log, go on
             self._failed(url, count, f'Post "{url}": {err or type(err).__name__}')
         self._metrics.latency.labels(url).observe(time.monotonic() - started)
         # Prometheus counts the alerts of every attempt as sent, failed or not.
