@@ -262,6 +262,21 @@ async def test_stop_gives_up_at_its_deadline_and_counts_the_rest(tmp_path: Path,
     assert metric(reg, "erpmon_forward_dropped_total") == 100
 
 
+async def test_stop_cuts_a_batch_in_flight_at_its_deadline(tmp_path: Path, capture_am: StartAM) -> None:
+    am = capture_am()
+    am.delay_s = 5.0
+    reg = CollectorRegistry()
+    fwd = forwarder(tmp_path, one_am(am.address, "    timeout: 30s"), reg)
+    task = asyncio.create_task(fwd.run())
+    fwd.send([am_alert(f"A{i}") for i in range(10)])
+    await eventually(lambda: am.received(), what="the request in flight")
+    started = time.monotonic()
+    await fwd.stop(0.3)
+    await task
+    assert time.monotonic() - started < 2.0
+    assert metric(reg, "erpmon_forward_dropped_total") == 10
+
+
 async def test_apply_config_switches_alertmanagers_and_labels(tmp_path: Path, capture_am: StartAM) -> None:
     old, new = capture_am(), capture_am()
     reg = CollectorRegistry()

@@ -68,6 +68,7 @@ class AlertForwarder:
         self._done = asyncio.Event()
         self._stopping = False
         self._deadline = 0.0
+        self._cut: asyncio.Timeout | None = None
         self._sets = self._build_sets(config)
 
     def _build_sets(self, config: AlertingConfig) -> list[AlertmanagerSet]:
@@ -166,7 +167,14 @@ class AlertForwarder:
                 self._more.clear()
                 if self._stopping:
                     break
-                await self._send_batch()
+                try:
+                    # stop() moves this deadline, so a batch in flight cannot outlast its timeout_s.
+                    async with asyncio.timeout(None) as self._cut:
+                        await self._send_batch()
+                except TimeoutError:
+                    pass
+                finally:
+                    self._cut = None
                 await self._close_retired()
                 if self.queue_length():
                     self._more.set()
@@ -249,6 +257,8 @@ class AlertForwarder:
         if self._loop is None:
             await self._close_all()
             return
+        if self._cut is not None:
+            self._cut.reschedule(self._loop.time() + timeout_s)
         self._more.set()
         await self._done.wait()
 
