@@ -15,6 +15,11 @@ def prometheus_config() -> Path:
     return erpgo_pack_dir() / "prometheus.yml"
 
 
+def alertmanager_config() -> Path:
+    """The pack's alertmanager.yml (its templates are relative to it)."""
+    return erpgo_pack_dir() / "alertmanager.yml"
+
+
 def rule_files() -> list[Path]:
     """Every rule file, sorted by name."""
     return sorted((erpgo_pack_dir() / "rules").glob("*.yml"))
