@@ -1,0 +1,107 @@
+"""Alertmanager's scalar types in YAML: durations, URLs, host:port, label names and matchers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from erpmon.alerting._matcher_parse import MatcherParseError, parse_matchers
+from erpmon.config._decode import Decoder
+from erpmon.config._units import parse_duration
+from erpmon.config._yamlnode import Node, is_null
+from erpmon.model import Matcher, RegexError, is_valid_label_name
+
+NS_PER_MS = 1_000_000
+
+
+def decode_duration_ns(dec: Decoder, node: Node | None, default: int) -> int:
+    """A `model.Duration` in ns; absent gives `default`."""
+    if node is None:
+        return default
+    if is_null(node):
+        return 0
+    text = dec.custom_string(node)
+    if text is None:
+        return default
+    try:
+        return parse_duration(text) * NS_PER_MS
+    except ValueError as err:
+        dec.error(node, str(err))
+        return default
+
+
+def decode_optional_duration_ns(dec: Decoder, node: Node | None) -> int | None:
+    return None if node is None else decode_duration_ns(dec, node, 0)
+
+
+def decode_url(dec: Decoder, node: Node | None, default: str) -> str:
+    """`config.URL`: must parse, with a scheme and host (`unsupported scheme`, `missing host`)."""
+    if node is None or is_null(node):
+        return default
+    text = dec.string(node)
+    try:
+        parts = urlsplit(text)
+    except ValueError as err:
+        dec.error(node, f'parse "{text}": {err}')
+        return default
+    if parts.scheme not in ("http", "https"):
+        dec.error(node, f"unsupported scheme {parts.scheme!r} for URL")
+        return default
+    if not parts.hostname:
+        dec.error(node, "missing host for URL")
+        return default
+    return text
+
+
+def decode_hostport(dec: Decoder, node: Node | None) -> str:
+    """`config.HostPort`: `host:port` with a port ("address ...: missing port in address")."""
+    if node is None or is_null(node):
+        return ""
+    text = dec.string(node)
+    if not text:
+        return ""
+    host, sep, port = text.rpartition(":")
+    if not sep:
+        dec.error(node, f"address {text}: missing port in address")
+        return ""
+    if not port:
+        dec.error(node, "port cannot be empty")
+        return ""
+    del host
+    return text
+
+
+def decode_matchers(dec: Decoder, node: Node | None) -> list[Matcher]:
+    """`config.Matchers`: a list of matcher strings, each possibly holding several."""
+    out: list[Matcher] = []
+    for text_node in _seq(node):
+        text = dec.string(text_node)
+        try:
+            out.extend(parse_matchers(text))
+        except MatcherParseError as err:
+            dec.error(text_node, str(err))
+    return out
+
+
+def decode_match(dec: Decoder, node: Node | None, *, regex: bool) -> list[Matcher]:
+    """The deprecated `match` / `match_re` maps."""
+    items = dec.string_map(node) or {}
+    out = []
+    for name, value in items.items():
+        if not is_valid_label_name(name):
+            dec.error(node, f"invalid label name {name!r}".replace("'", '"'))
+            continue
+        try:
+            out.append(Matcher.regex(name, value) if regex else Matcher.equal(name, value))
+        except RegexError as err:
+            dec.error(node, str(err))
+    return out
+
+
+def _seq(node: Node | None) -> list[Node]:
+    from yaml import SequenceNode
+
+    if node is None or is_null(node):
+        return []
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return [node]
