@@ -53,6 +53,10 @@ class TemplateSet:
 
 def method_of(receiver: Any, name: str) -> GoFunc | None:
     """A Go method of a Python object: a public callable attribute (named in go_methods for GoStructs)."""
+    declared = getattr(type(receiver), "go_methods", ())
+    if isinstance(receiver, Mapping | list) and name in declared:
+        # A named map or slice type with methods (Alertmanager's KV.SortedPairs, Alerts.Firing).
+        return GoFunc.wrap(getattr(receiver, name))
     if isinstance(receiver, str | int | float | bool | Mapping | list | tuple) or not name[:1].isupper():
         return None
     if isinstance(receiver, GoStruct) and name not in receiver.go_methods:
