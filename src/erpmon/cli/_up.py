@@ -22,6 +22,7 @@ from starlette.applications import Starlette
 
 from erpmon import __version__
 from erpmon.cli._selfmetrics import RowsCollector, render, scrape_rows
+from erpmon.cli._up_alerting import AlertingConfigError, AlertingRuntime
 from erpmon.clock import SystemClock
 from erpmon.config import (
     ConfigError,
@@ -115,12 +116,17 @@ class Runtime:
                 )
             )
         )
+        try:
+            self.alerting = AlertingRuntime(args, self.state.config, self.registry)
+        except Exception:
+            self.tsdb.close()
+            raise
         self.rules = RuleManager(
             self.engine.instant_vector,
             self.tsdb,
             self.tsdb,
             self.clock,
-            notify=None,
+            notify=self.alerting.notify,
             options=ManagerOptions(
                 outage_tolerance_ms=args.for_outage_tolerance_ms,
                 for_grace_period_ms=args.for_grace_period_ms,
@@ -159,8 +165,10 @@ class Runtime:
         self.scrape.stats.reloads += 1
         try:
             new = self._load()
+            apply_alerting = self.alerting.prepare_reload(new.config)
             self.rules.load(self.rules_config(new.config))
-        except (OSError, ConfigError, RuleFileError) as err:
+            apply_alerting()
+        except (OSError, ConfigError, RuleFileError, AlertingConfigError) as err:
             self.scrape.stats.reload_failures += 1
             self.state.reload_ok = False
             log.error("Error reloading config err=%s", err)
@@ -194,6 +202,7 @@ class Runtime:
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self._housekeeping()))
         self._tasks.append(loop.create_task(self.rules.run()))
+        self.alerting.start()
         if self.args.wal_fsync == "interval":
             self._tasks.append(loop.create_task(self._wal_sync()))
         self.ready = True
@@ -204,6 +213,7 @@ class Runtime:
             self.ready = False
             for t in self._tasks:
                 t.cancel()
+            await self.alerting.stop()
             await self.scrape.stop()
             self.tsdb.close()
             log.info("See you next time!")
@@ -300,6 +310,8 @@ def prepare_up_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -
     args.for_outage_tolerance_ms = parse_duration(args.for_outage_tolerance)
     args.for_grace_period_ms = parse_duration(args.for_grace_period)
     args.resend_delay_ms = parse_duration(args.resend_delay)
+    if not args.alertmanager_storage_path:
+        args.alertmanager_storage_path = os.path.join(args.storage_tsdb_path, "alertmanager")
     if not args.external_url:
         host, _, port = args.listen_address.rpartition(":")
         if host in ("", "0.0.0.0", "::", "[::]"):
@@ -330,7 +342,7 @@ def _up_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
 def run_up(args: argparse.Namespace) -> int:
     try:
         runtime = Runtime(args)
-    except (ConfigError, RuleFileError) as err:
+    except (ConfigError, RuleFileError, AlertingConfigError) as err:
         log.error("Error loading config err=%s", err)
         print(err, file=sys.stderr)
         return 1
@@ -344,6 +356,7 @@ def run_up(args: argparse.Namespace) -> int:
         extra_routes=[
             *query_routes(runtime.engine, runtime.tsdb, runtime.clock.now_ms),
             *rules_routes(runtime.rules.groups),
+            *runtime.alerting.routes(),
         ],
     )
     config = uvicorn.Config(
