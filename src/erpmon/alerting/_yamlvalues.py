@@ -44,7 +44,7 @@ def decode_url(dec: Decoder, node: Node | None, default: str) -> str:
         dec.error(node, f'parse "{text}": {err}')
         return default
     if parts.scheme not in ("http", "https"):
-        dec.error(node, f"unsupported scheme {parts.scheme!r} for URL")
+        dec.error(node, f'unsupported scheme "{parts.scheme}" for URL')
         return default
     if not parts.hostname:
         dec.error(node, "missing host for URL")
@@ -91,7 +91,9 @@ def decode_match(dec: Decoder, node: Node | None, *, regex: bool) -> list[Matche
             dec.error(node, f"invalid label name {name!r}".replace("'", '"'))
             continue
         try:
-            out.append(Matcher.regex(name, value) if regex else Matcher.equal(name, value))
+            # 0.25 keeps match_re values compiled as `^(?:value)$` and builds the matcher from that
+            # string, so route keys (and group keys) show the anchored form.
+            out.append(Matcher.regex(name, f"^(?:{value})$") if regex else Matcher.equal(name, value))
         except RegexError as err:
             dec.error(node, str(err))
     return out

@@ -183,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--syntax-only", action="store_true", help="Only check the syntax; do not read referenced files."
     )
 
+    from erpmon.cli._alerts import add_alerts_commands
     from erpmon.cli._query import add_query_commands
     from erpmon.cli._rules import add_rules_commands
     from erpmon.cli._tsdb import add_tsdb_commands
@@ -190,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_tsdb_commands(sub)
     add_query_commands(sub)
     add_rules_commands(sub)
+    add_alerts_commands(sub)
     return parser
 
 
@@ -219,6 +221,10 @@ def main(argv: list[str] | None = None) -> int:
         from erpmon.cli._rules import run_rules
 
         return run_rules(args)
+    if args.command == "alerts":
+        from erpmon.cli._alerts import run_alerts
+
+        return run_alerts(args)
     if args.command == "tsdb":
         from erpmon.cli._tsdb import run_tsdb
 

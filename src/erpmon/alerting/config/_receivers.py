@@ -363,8 +363,8 @@ def plain(dec: Decoder, node: Node) -> Any:
 def _defaults_and_checks(dec: Decoder, node: Node, kind: str, o: dict[str, Any], g: GlobalConfig) -> None:
     """0.25's per-integration validation and the global defaults `Config.UnmarshalYAML` fills in."""
     if kind == "webhook":
-        if not o.get("url"):
-            dec.error(node, "one of url or url_file must be configured")
+        if "url" not in o:
+            dec.error(node, "missing URL in webhook config")
     elif kind == "email":
         if not o.get("to"):
             dec.error(node, "missing to address in email config")
