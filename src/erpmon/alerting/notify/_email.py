@@ -83,9 +83,11 @@ class EmailNotifier:
             local_hostname=str(o.get("hello") or "localhost"), timeout=TIMEOUT_S,
         )  # fmt: skip
         async with smtp:
+            await smtp.ehlo()
             if not implicit:
                 if smtp.supports_extension("starttls"):
                     await smtp.starttls(tls_context=tls)
+                    await smtp.ehlo()  # the extensions offered over TLS (AUTH) can differ
                 elif o.get("require_tls", True):
                     raise NotifyError(
                         f"'require_tls' is true (default) but {o['smarthost']!r} does not advertise the "
