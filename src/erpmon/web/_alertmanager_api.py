@@ -274,7 +274,7 @@ def _postable_alert(item: Any, now: int, resolve_timeout: int) -> Alert:
 
 def _gettable_alert(v: AlertView) -> dict[str, Any]:
     a = v.alert
-    return {
+    out: dict[str, Any] = {
         "annotations": dict(a.annotations.pairs),
         "endsAt": format_rfc3339milli(a.ends_at),
         "fingerprint": format_fingerprint(a.fingerprint),
@@ -282,9 +282,11 @@ def _gettable_alert(v: AlertView) -> dict[str, Any]:
         "startsAt": format_rfc3339milli(a.starts_at),
         "status": {"inhibitedBy": list(v.inhibited_by), "silencedBy": list(v.silenced_by), "state": v.state},
         "updatedAt": format_rfc3339milli(a.updated_at),
-        "generatorURL": a.generator_url,
         "labels": a.labels.to_dict(),
     }
+    if a.generator_url:  # omitted when empty, as go-swagger's omitempty does
+        out["generatorURL"] = a.generator_url
+    return out
 
 
 def _postable_silence(d: Any) -> Silence:

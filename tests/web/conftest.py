@@ -1,0 +1,3 @@
+from tests.support import start_erpmon
+
+__all__ = ["start_erpmon"]
