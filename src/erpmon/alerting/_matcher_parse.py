@@ -9,12 +9,20 @@ import re
 
 from erpmon.model import Matcher, MatchType, RegexError
 
-_MATCHER = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(=~|=|!=|!~)\s*(.*?)\s*$", re.S)
+# Go's RE2 `\s` is ASCII whitespace only and `$` is the end of the text (Python's `$` also matches
+# before a final newline), so both are spelled out.
+_WS = r"[\t\n\f\r ]*"
+_MATCHER = re.compile(rf"{_WS}([a-zA-Z_:][a-zA-Z0-9_:]*){_WS}(=~|=|!=|!~){_WS}(.*?){_WS}\Z", re.S)
+# strings.TrimSpace: Unicode White_Space, which is narrower than str.strip()'s set.
+_GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 _TYPES = {"=": MatchType.EQUAL, "!=": MatchType.NOT_EQUAL, "=~": MatchType.REGEX, "!~": MatchType.NOT_REGEX}
 
 
 class MatcherParseError(ValueError):
-    pass
+    """A matcher string Alertmanager would refuse; the message is 0.25's."""
 
 
 def parse_matchers(text: str) -> list[Matcher]:
@@ -38,7 +46,7 @@ def parse_matchers(text: str) -> list[Matcher]:
         else:
             escaped = False
         token.append(ch)
-    last = "".join(token).strip()
+    last = "".join(token).strip(_GO_SPACE)
     if last:
         tokens.append(last)
     return [parse_matcher(t) for t in tokens]

@@ -8,7 +8,7 @@ from erpmon.alerting._matcher_parse import MatcherParseError, parse_matchers
 from erpmon.config._decode import Decoder
 from erpmon.config._units import parse_duration
 from erpmon.config._yamlnode import Node, is_null
-from erpmon.model import Matcher, RegexError, is_valid_label_name
+from erpmon.model import Matcher, RegexError, go_quote, is_valid_label_name
 
 NS_PER_MS = 1_000_000
 
@@ -53,21 +53,47 @@ def decode_url(dec: Decoder, node: Node | None, default: str) -> str:
 
 
 def decode_hostport(dec: Decoder, node: Node | None) -> str:
-    """`config.HostPort`: `host:port` with a port ("address ...: missing port in address")."""
+    """`config.HostPort`: `host:port` as Go's net.SplitHostPort splits it, with a non-empty port."""
     if node is None or is_null(node):
         return ""
     text = dec.string(node)
     if not text:
         return ""
-    host, sep, port = text.rpartition(":")
-    if not sep:
-        dec.error(node, f"address {text}: missing port in address")
+    problem = split_host_port_problem(text)
+    if problem:
+        dec.error(node, problem)
         return ""
-    if not port:
-        dec.error(node, "port cannot be empty")
-        return ""
-    del host
     return text
+
+
+def split_host_port_problem(text: str) -> str:
+    """Go's `net.SplitHostPort` errors, then HostPort's own check; "" when `text` is fine."""
+
+    def bad(why: str) -> str:
+        return f"address {text}: {why}"
+
+    i = text.rfind(":")
+    if i < 0:
+        return bad("missing port in address")
+    j = k = 0
+    if text.startswith("["):
+        end = text.find("]")
+        if end < 0:
+            return bad("missing ']' in address")
+        if end + 1 == len(text):
+            return bad("missing port in address")
+        if end + 1 != i:
+            return bad("too many colons in address" if text[end + 1] == ":" else "missing port in address")
+        j, k = 1, end + 1
+    elif ":" in text[:i]:
+        return bad("too many colons in address")
+    if "[" in text[j:]:
+        return bad("unexpected '[' in address")
+    if "]" in text[k:]:
+        return bad("unexpected ']' in address")
+    if not text[i + 1 :]:
+        return f"address {go_quote(text)}: port cannot be empty"
+    return ""
 
 
 def decode_matchers(dec: Decoder, node: Node | None) -> list[Matcher]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml import SequenceNode
+from yaml import MappingNode, ScalarNode, SequenceNode
 
 from erpmon.alerting._yamlvalues import decode_match, decode_matchers
 from erpmon.alerting.config._global import GLOBAL_SECRETS, GlobalConfig, decode_global
@@ -128,13 +128,18 @@ def _decode(dec: Decoder, root: Node | None, base_dir: str, text: str) -> Alertm
         receivers.append(rcv)
     route_node = f.get("route")
     if route_node is None or is_null(route_node):
-        dec.error(root, "no routes provided")
+        # An empty file never reaches Config.UnmarshalYAML, whose check words it differently.
+        dec.error(
+            root,
+            "no routes provided" if root is not None and not is_null(root) else "no route provided in config",
+        )
         return None
     route, _ = build_route(dec, route_node)
     _check_root(dec, route_node, route)
-    _check_receivers(dec, route_node, route, names)
+    pairs = list(_route_nodes(route, route_node))
+    _check_receivers(dec, pairs, names)
     intervals = _decode_intervals(dec, f)
-    _check_intervals(dec, route_node, route, intervals)
+    _check_intervals(dec, pairs, intervals)
     inhibit = [
         r for r in (_decode_inhibit(dec, n) for n in _seq(dec, f.get("inhibit_rules"))) if r is not None
     ]
@@ -156,14 +161,26 @@ def _check_root(dec: Decoder, node: Node, route: Route) -> None:
         dec.error(node, "root route must not have any mute time intervals")
     if route.options.active_time_intervals:
         dec.error(node, "root route must not have any active time intervals")
+    if route.continue_:
+        dec.error(node, "cannot have continue in root route")
 
 
-def _check_receivers(dec: Decoder, node: Node, route: Route, names: set[str]) -> None:
-    for r in route.walk():
-        receiver = r.options.receiver
+def _route_nodes(route: Route, node: Node) -> Iterator[tuple[Route, dict[str, Node]]]:
+    """Each route with its YAML keys, so a problem points at the route that has it."""
+    keys = {k.value: v for k, v in node.value} if isinstance(node, MappingNode) else {}
+    yield route, keys
+    children = keys.get("routes")
+    if isinstance(children, SequenceNode):
+        for child, child_node in zip(route.routes, children.value, strict=False):
+            yield from _route_nodes(child, child_node)
+
+
+def _check_receivers(dec: Decoder, pairs: list[tuple[Route, dict[str, Node]]], names: set[str]) -> None:
+    for _, keys in pairs:
+        node = keys.get("receiver")
+        receiver = node.value if isinstance(node, ScalarNode) and not is_null(node) else ""
         if receiver and receiver not in names:
             dec.error(node, f'undefined receiver "{receiver}" used in route')
-            return
 
 
 def _decode_intervals(dec: Decoder, f: Mapping[str, Node]) -> dict[str, tuple[TimeInterval, ...]]:
@@ -174,19 +191,26 @@ def _decode_intervals(dec: Decoder, f: Mapping[str, Node]) -> dict[str, tuple[Ti
             if tf is None:
                 continue
             name = dec.string(tf.get("name"))
-            if name in out:
+            if not name:
+                dec.error(node, f"missing name in {what}")
+            elif name in out:
                 dec.error(node, f'{what} "{name}" is not unique')
             items = [decode_time_interval(dec, n) for n in _seq(dec, tf.get("time_intervals"))]
             out[name] = tuple(i for i in items if i is not None)
     return out
 
 
-def _check_intervals(dec: Decoder, node: Node, route: Route, intervals: Mapping[str, object]) -> None:
-    for r in route.walk():
-        for name in (*r.options.active_time_intervals, *r.options.mute_time_intervals):
-            if name not in intervals:
-                dec.error(node, f'undefined time interval "{name}" used in route')
-                return
+def _check_intervals(
+    dec: Decoder, pairs: list[tuple[Route, dict[str, Node]]], intervals: Mapping[str, object]
+) -> None:
+    for route, keys in pairs:
+        for key, names in (
+            ("active_time_intervals", route.options.active_time_intervals),
+            ("mute_time_intervals", route.options.mute_time_intervals),
+        ):
+            for name in names:
+                if name not in intervals:
+                    dec.error(keys.get(key), f'undefined time interval "{name}" used in route')
 
 
 _INHIBIT_KEYS = (

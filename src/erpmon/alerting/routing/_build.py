@@ -55,7 +55,12 @@ def build_route(dec: Decoder, node: Node | None, parent: Route | None = None) ->
         if len(set(names)) != len(names):
             dup = next(n for n in names if names.count(n) > 1)
             dec.error(f.get("group_by"), f'duplicated label "{dup}" in group_by')
-        opts = replace(opts, group_by=frozenset(names), group_by_all=group_all)
+        # As NewRoute: labels replace the parent's; `'...'` alone keeps them but groups by all;
+        # an empty list inherits both.
+        if names:
+            opts = replace(opts, group_by=frozenset(names), group_by_all=False)
+        elif group_all:
+            opts = replace(opts, group_by_all=True)
     timers: dict[str, int] = {}
     for key in ("group_wait", "group_interval", "repeat_interval"):
         value = decode_optional_duration_ns(dec, f.get(key))
