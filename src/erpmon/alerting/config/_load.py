@@ -99,18 +99,37 @@ def parse_alertmanager_config(
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-        raise ConfigError(
-            [Problem(filename, line, col, f"yaml: {getattr(err, 'problem', None) or err}")]
-        ) from err
-    if root is not None:
-        bad = alias_problem(root)
-        if bad is not None:
-            dec.error(*bad)
-            raise ConfigError(dec.problems)
+        raise ConfigError([Problem(filename, line, col, _libyaml_wording(err))]) from err
+    if root is None or is_null(root):
+        # An empty file never reaches Config.UnmarshalYAML, so Load words it differently.
+        raise ConfigError([Problem(filename, 1, 1, "no route provided in config")])
+    bad = alias_problem(root)
+    if bad is not None:
+        dec.error(*bad)
+        raise ConfigError(dec.problems)
     cfg = _decode(dec, root, base_dir, text)
     if dec.problems or cfg is None:
         raise ConfigError(sorted(dec.problems, key=lambda p: (p.line, p.column)))
     return cfg
+
+
+# PyYAML's wording of a syntax problem -> libyaml's, which amtool (yaml.v2) prints.
+_LIBYAML_WORDING = (
+    ("expected <block end>", "did not find expected key"),
+    ("expected ',' or ']'", "did not find expected ',' or ']'"),
+    ("expected ',' or '}'", "did not find expected ',' or '}'"),
+    ("mapping values are not allowed", "mapping values are not allowed in this context"),
+    ("found character", "found character that cannot start any token"),
+    ("found undefined alias", "unknown anchor"),
+)
+
+
+def _libyaml_wording(err: yaml.YAMLError) -> str:
+    reason = str(getattr(err, "problem", None) or err)
+    for prefix, libyaml in _LIBYAML_WORDING:
+        if reason.startswith(prefix):
+            return f"yaml: {libyaml}"
+    return f"yaml: {reason}"
 
 
 def _decode(dec: Decoder, root: Node | None, base_dir: str, text: str) -> AlertmanagerConfig | None:
@@ -118,7 +137,7 @@ def _decode(dec: Decoder, root: Node | None, base_dir: str, text: str) -> Alertm
     glob = decode_global(dec, f.get("global"), base_dir)
     receivers: list[ReceiverConfig] = []
     names: set[str] = set()
-    for node in _seq(dec, f.get("receivers")):
+    for node in _seq(dec, f.get("receivers"), "[]*config.Receiver"):
         rcv = decode_receiver(dec, node, glob, base_dir)
         if rcv is None:
             continue
@@ -141,7 +160,9 @@ def _decode(dec: Decoder, root: Node | None, base_dir: str, text: str) -> Alertm
     intervals = _decode_intervals(dec, f)
     _check_intervals(dec, pairs, intervals)
     inhibit = [
-        r for r in (_decode_inhibit(dec, n) for n in _seq(dec, f.get("inhibit_rules"))) if r is not None
+        r
+        for r in (_decode_inhibit(dec, n) for n in _seq(dec, f.get("inhibit_rules"), "[]*config.InhibitRule"))
+        if r is not None
     ]
     templates = tuple(
         t if os.path.isabs(t) else os.path.join(base_dir, t)
@@ -185,8 +206,12 @@ def _check_receivers(dec: Decoder, pairs: list[tuple[Route, dict[str, Node]]], n
 
 def _decode_intervals(dec: Decoder, f: Mapping[str, Node]) -> dict[str, tuple[TimeInterval, ...]]:
     out: dict[str, tuple[TimeInterval, ...]] = {}
-    for key, what in (("mute_time_intervals", "mute time interval"), ("time_intervals", "time interval")):
-        for node in _seq(dec, f.get(key)):
+    sections = (
+        ("mute_time_intervals", "mute time interval", "[]config.MuteTimeInterval"),
+        ("time_intervals", "time interval", "[]config.TimeInterval"),
+    )
+    for key, what, go_type in sections:
+        for node in _seq(dec, f.get(key), go_type):
             tf = dec.fields(node, "config.plain", ("name", "time_intervals"))
             if tf is None:
                 continue
@@ -195,7 +220,10 @@ def _decode_intervals(dec: Decoder, f: Mapping[str, Node]) -> dict[str, tuple[Ti
                 dec.error(node, f"missing name in {what}")
             elif name in out:
                 dec.error(node, f'{what} "{name}" is not unique')
-            items = [decode_time_interval(dec, n) for n in _seq(dec, tf.get("time_intervals"))]
+            items = [
+                decode_time_interval(dec, n)
+                for n in _seq(dec, tf.get("time_intervals"), "[]timeinterval.TimeInterval")
+            ]
             out[name] = tuple(i for i in items if i is not None)
     return out
 
@@ -245,10 +273,10 @@ def _decode_inhibit(dec: Decoder, node: Node) -> InhibitRule | None:
     return InhibitRule(tuple(source), tuple(target), tuple(equal))
 
 
-def _seq(dec: Decoder, node: Node | None) -> list[Node]:
+def _seq(dec: Decoder, node: Node | None, go_type: str) -> list[Node]:
     if node is None or is_null(node):
         return []
     if not isinstance(node, SequenceNode):
-        dec.terror(node, "[]config.plain")
+        dec.terror(node, go_type)
         return []
     return list(node.value)
