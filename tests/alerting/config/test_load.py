@@ -91,7 +91,7 @@ def test_every_problem_with_its_position() -> None:
         (6, 18, "bad matcher format: 1a=b"),
         (7, 17, 'undefined receiver "gone" used in route'),
         (8, 28, 'undefined time interval "never" used in route'),
-        (9, 18, '"a-b" is not a valid label name'),
+        (9, 26, '"a-b" is not a valid label name'),
     ]
 
 

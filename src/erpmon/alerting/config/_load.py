@@ -266,10 +266,12 @@ def _decode_inhibit(dec: Decoder, node: Node) -> InhibitRule | None:
         *decode_match(dec, f.get("target_match_re"), regex=True),
         *decode_matchers(dec, f.get("target_matchers")),
     ]
-    equal = dec.string_list(f.get("equal")) or []
-    for name in equal:
+    equal_node = f.get("equal")
+    equal = dec.string_list(equal_node) or []
+    items = equal_node.value if isinstance(equal_node, SequenceNode) else []
+    for i, name in enumerate(equal):
         if not is_valid_label_name(name):
-            dec.error(f.get("equal"), f'"{name}" is not a valid label name')
+            dec.error(items[i] if i < len(items) else equal_node, f'"{name}" is not a valid label name')
     return InhibitRule(tuple(source), tuple(target), tuple(equal))
 
 
