@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+from pathlib import Path
+
 import pytest
+from tests.support import need_binary
 
 from erpmon.alerting._matcher_parse import MatcherParseError, parse_matcher, parse_matchers
 from erpmon.alerting._matchers import format_matchers
+from erpmon.cli import main
 from erpmon.model import Matcher
 
 
@@ -47,3 +53,80 @@ def test_refuses(text: str, message: str) -> None:
 def test_prints_as_alertmanager() -> None:
     ms = parse_matchers('{b=~"x|y", a="q\\"\\n"}')
     assert format_matchers(ms) == '{b=~"x|y",a="q\\"\\n"}'
+
+
+# The same strings through Alertmanager 0.25 itself: as `matchers:` of routes, which
+# `amtool config routes` prints back parsed and formatted, and `amtool check-config` refuses.
+ACCEPTED = [
+    "foo=bar",
+    '{foo="bar"}',
+    '{foo = "bar", dings != "bums", }',
+    "foo=bar,dings!=bums",
+    '{quote="She said: \\"Hi, ladies! That\'s gender-neutral…\\""}',
+    'statuscode=~"5.."',
+    'a=""',
+    "a=",
+    'a="x\\y"',  # a spurious escape is a literal backslash
+    "a=b\\",  # so is a trailing one
+    'a=\\"b',  # an escaped quote in an unquoted value
+    "a=b\n",
+    "a=b\t",
+    'a = "b c"',
+    'a!~"x,y"',
+    'a="ünï"',
+    "a=b,",
+    "{ a = b }",
+    "{a=b}}",
+    'a="b,c",c=~"d|e"',
+    "a=\u00a0b\u00a0",  # no-break spaces are not Go's \s: kept
+    'a="\\n"',
+    "  a=b  ,  c=d  ",
+    "a==b",
+    "a=~=b",
+]
+REFUSED = [
+    "1a=b",
+    "a",
+    'a=~"("',
+    'a="b',
+    'a="b"c"',
+    "{{a=b}",
+    'a=b"c',
+    "a!b",
+    "=b",
+    " { a = b } ",
+    'a="b\\"',
+    "a-b=c",
+]
+
+
+def routes_config(strings: list[str]) -> str:
+    routes = "".join(f"    - {{receiver: r, matchers: [{json.dumps(s)}]}}\n" for s in strings)
+    return f"route:\n  receiver: r\n  routes:\n{routes}receivers: [{{name: r}}]\n"
+
+
+def test_accepted_strings_parse_as_alertmanager_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "am.yml"
+    path.write_text(routes_config(ACCEPTED))
+    theirs = subprocess.run([need_binary("amtool"), "config", "routes", f"--config.file={path}"],
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert theirs.returncode == 0, theirs.stderr
+    assert main(["alerts", "routes", f"--config.file={path}"]) == 0
+    assert capsys.readouterr().out == theirs.stdout
+
+
+@pytest.mark.parametrize("text", REFUSED)
+def test_refused_strings_as_alertmanager(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "am.yml"
+    path.write_text(routes_config([text]))
+    amtool = [need_binary("amtool"), "check-config", str(path)]
+    theirs = subprocess.run(amtool, capture_output=True, text=True, timeout=60)
+    assert theirs.returncode == 1
+    reason = theirs.stdout.split("FAILED: ", 1)[1].split("\n\n")[0]
+    with pytest.raises(MatcherParseError) as err:
+        parse_matchers(text)
+    if reason.startswith("error parsing regexp:"):
+        reason = "error parsing regexp:"  # Go's regexp and RE2 word the detail differently
+    assert reason in str(err.value)
