@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.support import need_binary
+from tests.support import ERPMON, need_binary
 
 from erpmon.cli import main
 
@@ -129,3 +129,25 @@ def test_check_config_template_failure(tmp_path: Path, capsys: pytest.CaptureFix
     head = f"Checking '{path}'  SUCCESS\nFound:\n - global config\n - route\n - 0 inhibit rules\n"
     assert out.startswith(head) and theirs.stdout.startswith(head)
     assert "  FAILED: " in out and "  FAILED: " in theirs.stdout
+
+
+@pytest.mark.parametrize("missing", ["nope.yml", "."])
+def test_check_config_refuses_missing_files_first(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], missing: str
+) -> None:
+    path = str(tmp_path / missing) if missing != "." else str(tmp_path)
+    theirs = amtool("check-config", str(config), path)
+    code = main(["alerts", "check-config", str(config), path])
+    out, err = capsys.readouterr()
+    assert (out, code) == (theirs.stdout, theirs.returncode) == ("", 1)
+    assert err.strip() == theirs.stderr.replace("amtool: ", "erpmon: ").strip()
+
+
+def test_check_config_reads_stdin(config: Path) -> None:
+    text = config.read_text()
+    amtool = [need_binary("amtool"), "check-config"]
+    theirs = subprocess.run(amtool, input=text, capture_output=True, text=True, timeout=60)
+    ours = subprocess.run([*ERPMON, "alerts", "check-config"], input=text, capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+    assert (ours.stdout, ours.returncode) == (theirs.stdout, theirs.returncode) == (theirs.stdout, 0)
+    assert "Checking '/dev/stdin'  SUCCESS" in ours.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -24,7 +25,9 @@ def add_alerts_commands(sub: Any) -> None:
     check = alerts_sub.add_parser(
         "check-config", help="Validate alertmanager config files, as amtool check-config."
     )
-    check.add_argument("config_files", nargs="+", metavar="CONFIG-FILES")
+    check.add_argument(
+        "config_files", nargs="*", metavar="CONFIG-FILES", help="Files to be validated (default: stdin)."
+    )
     routes = alerts_sub.add_parser("routes", help="Show the routing tree, or test it with `routes test`.")
     routes.add_argument("--config.file", dest="config_file", help="alertmanager.yml to read.")
     routes_sub = routes.add_subparsers(dest="routes_command")
@@ -80,6 +83,20 @@ def run_alerts(args: argparse.Namespace) -> int:
 def check_config(paths: list[str]) -> int:
     from erpmon.alerting.templates import TemplateLoadError, TemplateSet
 
+    if not paths:
+        # As amtool: read a piped stdin, refuse a terminal.
+        if sys.stdin.isatty():
+            print("erpmon: error: Failed to read from standard input", file=sys.stderr)
+            return 1
+        paths = ["/dev/stdin"]
+    for path in paths:
+        # kingpin's ExistingFiles check happens before anything is printed.
+        if not os.path.exists(path):
+            print(f"erpmon: error: path '{path}' does not exist", file=sys.stderr)
+            return 1
+        if os.path.isdir(path):
+            print(f"erpmon: error: '{os.path.basename(path.rstrip('/'))}' is a directory", file=sys.stderr)
+            return 1
     failed = 0
     for path in paths:
         print(f"Checking '{path}'", end="")
