@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from yaml import MappingNode, ScalarNode, SequenceNode
+
 from erpmon.alerting._matcher_parse import MatcherParseError, parse_matchers
 from erpmon.config._decode import Decoder
 from erpmon.config._units import parse_duration
@@ -30,7 +32,8 @@ def decode_duration_ns(dec: Decoder, node: Node | None, default: int) -> int:
 
 
 def decode_optional_duration_ns(dec: Decoder, node: Node | None) -> int | None:
-    return None if node is None else decode_duration_ns(dec, node, 0)
+    """A `*model.Duration`: absent or null leaves the pointer nil (None)."""
+    return None if node is None or is_null(node) else decode_duration_ns(dec, node, 0)
 
 
 def decode_url(dec: Decoder, node: Node | None, default: str) -> str:
@@ -99,6 +102,9 @@ def split_host_port_problem(text: str) -> str:
 def decode_matchers(dec: Decoder, node: Node | None) -> list[Matcher]:
     """`config.Matchers`: a list of matcher strings, each possibly holding several."""
     out: list[Matcher] = []
+    if node is not None and not is_null(node) and not isinstance(node, SequenceNode):
+        dec.terror(node, "[]string")
+        return out
     for text_node in _seq(node):
         text = dec.string(text_node)
         try:
@@ -109,8 +115,14 @@ def decode_matchers(dec: Decoder, node: Node | None) -> list[Matcher]:
 
 
 def decode_match(dec: Decoder, node: Node | None, *, regex: bool) -> list[Matcher]:
-    """The deprecated `match` / `match_re` maps."""
-    items = dec.string_map(node) or {}
+    """The deprecated `match` / `match_re` maps (`match_re` is `config.MatchRegexps`)."""
+    items = dec.string_map(node, "config.plain" if regex else "map[string]string") or {}
+    if regex and isinstance(node, MappingNode):
+        # A null value leaves the Regexp unset, which MatchRegexps refuses.
+        nulls = {k.value for k, v in node.value if isinstance(k, ScalarNode) and is_null(v)}
+        for name in sorted(nulls):
+            dec.error(node, f"invalid regexp value for {go_quote(name)}")
+        items = {k: v for k, v in items.items() if k not in nulls}
     out = []
     for name, value in items.items():
         if not is_valid_label_name(name):
@@ -126,8 +138,6 @@ def decode_match(dec: Decoder, node: Node | None, *, regex: bool) -> list[Matche
 
 
 def _seq(node: Node | None) -> list[Node]:
-    from yaml import SequenceNode
-
     if node is None or is_null(node):
         return []
     if isinstance(node, SequenceNode):

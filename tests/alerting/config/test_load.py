@@ -192,3 +192,28 @@ def test_environment_is_untouched_by_loading() -> None:
     before = dict(os.environ)
     parse("route: {receiver: r}\n" + RECEIVERS, expand_env=True)
     assert dict(os.environ) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # amtool 0.25 panics (nil pointer) on these; erpmon refuses them with a position.
+        ("route: {receiver: r, routes: [~]}\n" + RECEIVERS, (1, 31, "a route in routes must not be null")),
+        ("route: {receiver: r}\nreceivers: [~, {name: r}]\n", (2, 13, "missing name in receiver")),
+    ],
+)
+def test_null_routes_and_receivers_are_refused(text: str, problem: tuple[int, int, str]) -> None:
+    assert problems(text) == [problem]
+
+
+def test_null_inhibit_rule_counts_and_inhibits_nothing() -> None:
+    cfg = parse("route: {receiver: r}\ninhibit_rules: [~]\n" + RECEIVERS)
+    assert cfg.inhibit_rules == (InhibitRule((), (), ()),)
+
+
+def test_null_timers_inherit() -> None:
+    cfg = parse(
+        "route:\n  receiver: r\n  group_interval: 1m\n  routes: [{receiver: s, group_interval: ~}]\n"
+        + RECEIVERS
+    )
+    assert cfg.route.routes[0].options.group_interval_ns == 60 * 10**9

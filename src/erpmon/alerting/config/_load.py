@@ -138,6 +138,10 @@ def _decode(dec: Decoder, root: Node | None, base_dir: str, text: str) -> Alertm
     receivers: list[ReceiverConfig] = []
     names: set[str] = set()
     for node in _seq(dec, f.get("receivers"), "[]*config.Receiver"):
+        if is_null(node):
+            # Alertmanager 0.25 crashes on a null receiver; erpmon refuses it as a nameless one.
+            dec.error(node, "missing name in receiver")
+            continue
         rcv = decode_receiver(dec, node, glob, base_dir)
         if rcv is None:
             continue
@@ -253,6 +257,9 @@ _INHIBIT_KEYS = (
 
 
 def _decode_inhibit(dec: Decoder, node: Node) -> InhibitRule | None:
+    if is_null(node):
+        # amtool counts a null rule; it has no matchers, and inhibits nothing.
+        return InhibitRule((), (), ())
     f = dec.fields(node, "config.plain", _INHIBIT_KEYS)
     if f is None:
         return None
@@ -267,7 +274,7 @@ def _decode_inhibit(dec: Decoder, node: Node) -> InhibitRule | None:
         *decode_matchers(dec, f.get("target_matchers")),
     ]
     equal_node = f.get("equal")
-    equal = dec.string_list(equal_node) or []
+    equal = dec.string_list(equal_node, "model.LabelNames") or []
     items = equal_node.value if isinstance(equal_node, SequenceNode) else []
     for i, name in enumerate(equal):
         if not is_valid_label_name(name):

@@ -89,7 +89,12 @@ def build_route(dec: Decoder, node: Node | None, parent: Route | None = None) ->
     children = f.get("routes")
     if children is not None and not is_null(children):
         if isinstance(children, SequenceNode):
-            route.routes = [build_route(dec, c, route)[0] for c in children.value]
+            for child in children.value:
+                if is_null(child):
+                    # Alertmanager 0.25 crashes on a null route; erpmon refuses it.
+                    dec.error(child, "a route in routes must not be null")
+                    continue
+                route.routes.append(build_route(dec, child, route)[0])
         else:
             dec.terror(children, "[]*config.Route")
     return route, node

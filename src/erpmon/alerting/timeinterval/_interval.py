@@ -70,7 +70,7 @@ def decode_time_interval(dec: Decoder, node: Node) -> TimeInterval | None:
         return TimeInterval()
     mark = dec.mark()
     times: list[Range] = []
-    for item in _seq(dec, f.get("times")):
+    for item in _seq(dec, f.get("times"), "[]timeinterval.TimeRange"):
         tf = dec.fields(item, "timeinterval.yamlTimeRange", ("start_time", "end_time"))
         if tf is None:
             continue
@@ -87,10 +87,10 @@ def decode_time_interval(dec: Decoder, node: Node) -> TimeInterval | None:
     location = _location(dec, f.get("location"))
     ti = TimeInterval(
         tuple(times),
-        _ranges(dec, f.get("weekdays"), _weekday_range),
-        _ranges(dec, f.get("days_of_month"), _day_range),
-        _ranges(dec, f.get("months"), _month_range),
-        _ranges(dec, f.get("years"), _year_range),
+        _ranges(dec, f.get("weekdays"), _weekday_range, "[]timeinterval.WeekdayRange"),
+        _ranges(dec, f.get("days_of_month"), _day_range, "[]timeinterval.DayOfMonthRange"),
+        _ranges(dec, f.get("months"), _month_range, "[]timeinterval.MonthRange"),
+        _ranges(dec, f.get("years"), _year_range, "[]timeinterval.YearRange"),
         location,
     )
     return ti if dec.clean(mark) else None
@@ -193,9 +193,11 @@ def _clock(dec: Decoder, node: Node | None, text: str) -> int | None:
     return int(hour) * 60 + int(minute)
 
 
-def _ranges(dec: Decoder, node: Node | None, parse: Callable[[str], Range]) -> tuple[Range, ...]:
+def _ranges(
+    dec: Decoder, node: Node | None, parse: Callable[[str], Range], go_type: str
+) -> tuple[Range, ...]:
     out: list[Range] = []
-    for item in _seq(dec, node):
+    for item in _seq(dec, node, go_type):
         try:
             out.append(parse(dec.string(item)))
         except ValueError as err:
@@ -203,10 +205,10 @@ def _ranges(dec: Decoder, node: Node | None, parse: Callable[[str], Range]) -> t
     return tuple(out)
 
 
-def _seq(dec: Decoder, node: Node | None) -> list[Node]:
+def _seq(dec: Decoder, node: Node | None, go_type: str) -> list[Node]:
     if node is None or is_null(node):
         return []
     if not isinstance(node, SequenceNode):
-        dec.terror(node, "[]string")
+        dec.terror(node, go_type)
         return []
     return list(node.value)
