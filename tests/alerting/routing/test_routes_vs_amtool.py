@@ -16,6 +16,7 @@ import pytest
 from tests.support import ERPMON, need_binary
 
 from erpmon.alerting.config import load_alertmanager_config
+from erpmon.cli import main
 from erpmon.cli._alerts import parse_label_args, receivers_for
 from erpmon.packs.erpgo import alertmanager_config
 
@@ -169,3 +170,30 @@ def test_routes_tree_matches_amtool(tmp_path: Path) -> None:
         theirs = subprocess.run([need_binary("amtool"), "config", "routes", f"--config.file={path}"],
                                 capture_output=True, text=True, timeout=60)  # fmt: skip
         assert ours.stdout == theirs.stdout
+
+
+def test_matching_tree_matches_amtool(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--tree` for a sample of label sets on every tree: the whole output, byte for byte."""
+    jobs = [
+        (path, labels)
+        for i, path in enumerate(tree_files(tmp_path).values())
+        for labels in label_sets(8, 100 + i)
+    ]
+
+    def run_amtool(job: tuple[Path, list[str]]) -> str:
+        args = [
+            need_binary("amtool"),
+            "config",
+            "routes",
+            "test",
+            f"--config.file={job[0]}",
+            "--tree",
+            *job[1],
+        ]
+        return subprocess.run(args, capture_output=True, text=True, timeout=30, check=True).stdout
+
+    with ThreadPoolExecutor(4) as pool:
+        theirs = list(pool.map(run_amtool, jobs))
+    for (path, labels), expected in zip(jobs, theirs, strict=True):
+        assert main(["alerts", "routes", "test", f"--config.file={path}", "--tree", *labels]) == 0
+        assert capsys.readouterr().out == expected, labels
