@@ -34,7 +34,7 @@ TOP_LEVEL_KEYS = (
     "mute_time_intervals",
     "time_intervals",
 )
-_ENV = re.compile(r"\$\{(\w+)\}|\$(\w+)")
+_ENV = re.compile(r"\$\{([A-Za-z0-9_]+)\}|\$([A-Za-z0-9_]+)")
 
 
 @dataclass(frozen=True)
