@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,52 @@ def test_refused_strings_as_alertmanager(tmp_path: Path, text: str) -> None:
     if reason.startswith("error parsing regexp:"):
         reason = "error parsing regexp:"  # Go's regexp and RE2 word the detail differently
     assert reason in str(err.value)
+
+
+def random_matcher_strings(n: int, seed: int) -> list[str]:
+    """Short strings over the characters the syntax cares about, shaped like matchers often enough."""
+    rnd = random.Random(seed)
+    alphabet = ['"', "\\", ",", "{", "}", "=", "~", "!", " ", "\n", "a", "b", "_", "1", "ü", "(", "*", "|"]
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rnd.randint(1, 3)):
+            name = rnd.choice(["a", "b_1", "1a", "", "a b"])
+            op = rnd.choice(["=", "!=", "=~", "!~", "==", "~"])
+            value = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 6)))
+            if rnd.random() < 0.5:
+                value = f'"{value}"'
+            parts.append(rnd.choice(["", " "]) + name + op + value)
+        text = ",".join(parts)
+        out.append(f"{{{text}}}" if rnd.random() < 0.3 else text)
+    return out
+
+
+def test_random_strings_agree_with_alertmanager(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    strings = random_matcher_strings(150, seed=7)
+
+    def amtool_verdict(i: int) -> tuple[bool, str]:
+        path = tmp_path / f"{i}.yml"
+        path.write_text(routes_config([strings[i]]))
+        args = [need_binary("amtool"), "check-config", str(path)]
+        done = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        return done.returncode == 0, done.stdout.split("FAILED: ", 1)[-1].split("\n\n")[0]
+
+    with ThreadPoolExecutor(4) as pool:
+        verdicts = list(pool.map(amtool_verdict, range(len(strings))))
+    accepted = [s for s, (ok, _) in zip(strings, verdicts, strict=True) if ok]
+    assert 20 <= len(accepted) <= len(strings) - 20  # both kinds are well represented
+    for text, (ok, reason) in zip(strings, verdicts, strict=True):
+        if ok:
+            parse_matchers(text)
+            continue
+        with pytest.raises(MatcherParseError) as err:
+            parse_matchers(text)
+        expected = "error parsing regexp:" if reason.startswith("error parsing regexp:") else reason
+        assert expected in str(err.value), text
+    path = tmp_path / "accepted.yml"
+    path.write_text(routes_config(accepted))
+    theirs = subprocess.run([need_binary("amtool"), "config", "routes", f"--config.file={path}"],
+                            capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    assert main(["alerts", "routes", f"--config.file={path}"]) == 0
+    assert capsys.readouterr().out == theirs.stdout
