@@ -7,9 +7,12 @@ What is inside an interval follows 0.25's `ContainsTime`; what is refused is che
 from __future__ import annotations
 
 import datetime as dt
+import json
+import random
 import re
 import subprocess
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -155,3 +158,46 @@ def test_accepts_as_amtool(tmp_path: Path, body: str) -> None:
     parse_alertmanager_config(path.read_text(), str(path))
     done = subprocess.run([need_binary("amtool"), "check-config", str(path)], capture_output=True, timeout=30)
     assert done.returncode == 0
+
+
+def random_ranges(n: int, seed: int) -> list[tuple[str, str]]:
+    """(field, YAML flow item) pairs: numbers, names, negatives, ranges, odd shapes."""
+    rnd = random.Random(seed)
+    members = {
+        "weekdays": ["monday", "Friday", "SUNDAY", "funday", "1", ""],
+        "days_of_month": ["1", "-1", "31", "-31", "0", "32", "-32", "15", "-15", "+3", "x", "28", "-28"],
+        "months": ["january", "May", "december", "1", "12", "13", "0", "-1", "smarch"],
+        "years": ["2020", "2030", "0", "-5", "99999", "y"],
+    }
+    out = []
+    for _ in range(n):
+        field = rnd.choice(sorted(members))
+        parts = [rnd.choice(members[field]) for _ in range(rnd.choice([1, 2, 2, 2, 3]))]
+        out.append((field, json.dumps(":".join(parts))))
+    return out
+
+
+def test_random_ranges_agree_with_amtool(tmp_path: Path) -> None:
+    cases = random_ranges(120, seed=11)
+
+    def check(i: int) -> tuple[bool, str]:
+        field, item = cases[i]
+        path = tmp_path / f"{i}.yml"
+        path.write_text(HEAD + f"      - {field}: [{item}]\n")
+        args = [need_binary("amtool"), "check-config", str(path)]
+        done = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        m = re.search(r"FAILED: (.*?)\n\n", done.stdout, re.S)
+        reason = re.sub(r"^yaml: unmarshal errors:\s*line \d+: ", "", m.group(1)).strip() if m else ""
+        return done.returncode == 0, reason
+
+    with ThreadPoolExecutor(4) as pool:
+        verdicts = list(pool.map(check, range(len(cases))))
+    assert 20 <= sum(ok for ok, _ in verdicts) <= len(cases) - 20
+    for (field, item), (ok, reason) in zip(cases, verdicts, strict=True):
+        text = HEAD + f"      - {field}: [{item}]\n"
+        if ok:
+            parse_alertmanager_config(text)
+            continue
+        with pytest.raises(ConfigError) as err:
+            parse_alertmanager_config(text)
+        assert reason in str(err.value), (field, item)
