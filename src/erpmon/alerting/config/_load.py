@@ -151,11 +151,7 @@ def _decode(dec: Decoder, root: Node | None, base_dir: str, text: str) -> Alertm
         receivers.append(rcv)
     route_node = f.get("route")
     if route_node is None or is_null(route_node):
-        # An empty file never reaches Config.UnmarshalYAML, whose check words it differently.
-        dec.error(
-            root,
-            "no routes provided" if root is not None and not is_null(root) else "no route provided in config",
-        )
+        dec.error(root, "no routes provided")
         return None
     route, _ = build_route(dec, route_node)
     _check_root(dec, route_node, route)
