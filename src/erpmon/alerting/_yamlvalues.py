@@ -126,7 +126,7 @@ def decode_match(dec: Decoder, node: Node | None, *, regex: bool) -> list[Matche
     out = []
     for name, value in items.items():
         if not is_valid_label_name(name):
-            dec.error(node, f"invalid label name {name!r}".replace("'", '"'))
+            dec.error(node, f"invalid label name {go_quote(name)}")
             continue
         try:
             # 0.25 keeps match_re values compiled as `^(?:value)$` and builds the matcher from that

@@ -15,7 +15,7 @@ from erpmon.alerting._yamlvalues import (
 from erpmon.alerting.routing._route import DEFAULT_OPTIONS, Route
 from erpmon.config._decode import Decoder
 from erpmon.config._yamlnode import Node, is_null
-from erpmon.model import is_valid_label_name
+from erpmon.model import go_quote, is_valid_label_name
 
 ROUTE_KEYS = (
     "receiver",
@@ -46,7 +46,7 @@ def build_route(dec: Decoder, node: Node | None, parent: Route | None = None) ->
         group_all = len(names) != len(group_by)
         for name in names:
             if not is_valid_label_name(name):
-                dec.error(f.get("group_by"), f'invalid label name "{name}" in group_by list')
+                dec.error(f.get("group_by"), f"invalid label name {go_quote(name)} in group_by list")
         if names and group_all:
             dec.error(
                 f.get("group_by"),
