@@ -37,6 +37,7 @@ from erpmon.alerting.timeinterval import TimeInterval, intervals_contain
 log = structlog.get_logger("erpmon.alerting")
 
 GC_INTERVAL_NS = 15 * 60 * 1_000_000_000
+MAX_REQUESTS_IN_FLIGHT = 64  # below httpx's pool of 100 connections
 
 
 class AlertingService:
@@ -67,7 +68,8 @@ class AlertingService:
         self.dispatcher: Dispatcher | None = None
         self.inhibitor: Inhibitor | None = None
         self._unsubscribe: list[Callable[[], None]] = []
-        self._client = httpx.AsyncClient(follow_redirects=False)
+        self._client = httpx.AsyncClient(follow_redirects=False, limits=httpx.Limits(max_connections=None))
+        self._in_flight = asyncio.Semaphore(MAX_REQUESTS_IN_FLIGHT)
         self._stopped = asyncio.Event()
         self._swapped = asyncio.Event()
         self._old: list[Dispatcher] = []
@@ -127,7 +129,12 @@ class AlertingService:
         nctx = NotifyContext(ctx.receiver, ctx.group_key, ctx.group_labels, ctx.now_ns)
         assert isinstance(integration, Integration)
         return await deliver(
-            integration, nctx, alerts, timeout_s=ctx.timeout_ns / 1e9, metrics=self.notify_metrics
+            integration,
+            nctx,
+            alerts,
+            timeout_s=ctx.timeout_ns / 1e9,
+            metrics=self.notify_metrics,
+            limiter=self._in_flight,
         )
 
     # -- alerts in --------------------------------------------------------------------------------

@@ -142,8 +142,14 @@ async def deliver(
     *,
     timeout_s: float,
     metrics: NotifyMetrics,
+    limiter: asyncio.Semaphore | None = None,
 ) -> bool:
-    """Send with retries until success, a permanent failure, or `timeout_s`; True when delivered."""
+    """Send with retries until success, a permanent failure, or `timeout_s`; True when delivered.
+
+    `limiter` bounds the requests in flight across all flushes: a thousand groups falling due
+    together would otherwise queue a thousand requests on one connection pool, whose scheduling
+    cost grows with the queue until connections time out.
+    """
     name = integration.name
     metrics.total.labels(name).inc()
     sending = list(alerts)
@@ -207,3 +213,12 @@ async def deliver(
             metrics.failed.labels(name, getattr(last, "reason", "other")).inc()
             return False
         await asyncio.sleep(wait)
+
+
+async def _limited(
+    limiter: asyncio.Semaphore | None, integration: Integration, ctx: NotifyContext, alerts: Sequence[Alert]
+) -> tuple[bool, Exception | None]:
+    if limiter is None:
+        return await integration.notify(ctx, alerts)
+    async with limiter:
+        return await integration.notify(ctx, alerts)

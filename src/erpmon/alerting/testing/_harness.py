@@ -53,6 +53,13 @@ class Collector:
         return out
 
 
+class _Server(ThreadingHTTPServer):
+    # A flush of a thousand groups opens a thousand connections at once; the default backlog
+    # of 5 makes the kernel reset most of them.
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 @contextmanager
 def collector() -> Iterator[tuple[Collector, str]]:
     col = Collector()
@@ -73,7 +80,7 @@ def collector() -> Iterator[tuple[Collector, str]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
