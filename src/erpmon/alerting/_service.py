@@ -29,7 +29,14 @@ from erpmon.alerting._views import AlertView, GroupView
 from erpmon.alerting.config import AlertmanagerConfig
 from erpmon.alerting.dispatch import Dispatcher, DispatcherMetrics, FlushContext, Pipeline, Silencer
 from erpmon.alerting.dispatch import Integration as PipelineIntegration
-from erpmon.alerting.notify import Integration, NotifyContext, NotifyMetrics, build_integrations, deliver
+from erpmon.alerting.notify import (
+    Integration,
+    NotifyContext,
+    NotifyMetrics,
+    build_integrations,
+    close_clients,
+    deliver,
+)
 from erpmon.alerting.silences import Silences
 from erpmon.alerting.templates import TemplateSet
 from erpmon.alerting.timeinterval import TimeInterval, intervals_contain
@@ -73,6 +80,8 @@ class AlertingService:
         self._stopped = asyncio.Event()
         self._swapped = asyncio.Event()
         self._old: list[Dispatcher] = []
+        self._integrations: list[Integration] = []
+        self._retired: list[Integration] = []  # closed once the dispatcher using them has stopped
 
     # -- configuration ----------------------------------------------------------------------------
 
@@ -101,14 +110,17 @@ class AlertingService:
             now_ns=self.now_ns,
         )
         dispatcher = Dispatcher(cfg.route, pipeline, now_ns=self.now_ns, metrics=self.dispatcher_metrics)
-        return lambda: self._swap(cfg, inhibitor, dispatcher, len(receivers))
+        built = [i for integrations in receivers.values() for i in integrations]
+        return lambda: self._swap(cfg, inhibitor, dispatcher, built)
 
     def apply_config(self, cfg: AlertmanagerConfig) -> None:
         self.prepare_config(cfg)()
 
     def _swap(
-        self, cfg: AlertmanagerConfig, inhibitor: Inhibitor, dispatcher: Dispatcher, receivers: int
+        self, cfg: AlertmanagerConfig, inhibitor: Inhibitor, dispatcher: Dispatcher, built: list[Integration]
     ) -> None:
+        self._retired.extend(self._integrations)
+        self._integrations = built
         for undo in self._unsubscribe:
             undo()
         if self.dispatcher is not None:
@@ -120,7 +132,9 @@ class AlertingService:
         ]
         self._swapped.set()
         log.info(
-            "alertmanager configuration applied", receivers=receivers, inhibit_rules=len(cfg.inhibit_rules)
+            "alertmanager configuration applied",
+            receivers=len(cfg.receivers),
+            inhibit_rules=len(cfg.inhibit_rules),
         )
 
     async def _deliver(
@@ -152,6 +166,7 @@ class AlertingService:
                 for old in self._old:
                     await old.stop()
                 self._old.clear()
+                await self._close_retired()
                 current = self.dispatcher
                 if current is None:
                     self._swapped.clear()
@@ -166,10 +181,15 @@ class AlertingService:
                     t.cancel()
                 await current.stop()
                 await asyncio.gather(runner, return_exceptions=True)
+                await self._close_retired()
         finally:
             housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await housekeeping
+
+    async def _close_retired(self) -> None:
+        retired, self._retired = self._retired, []
+        await close_clients(retired)
 
     async def _housekeeping(self) -> None:
         while True:
@@ -187,6 +207,7 @@ class AlertingService:
         self._stopped.set()
         if self.dispatcher is not None:
             await self.dispatcher.stop()
+        await close_clients([*self._retired, *self._integrations])
         await self._client.aclose()
         self.nflog.close()
 

@@ -10,7 +10,7 @@ Hands on: one committed batch per scrape to a `storage.Appendable`; `PoolView`s 
 from erpmon.scrape._loop import REPORT_METRICS, LoopOptions, ScrapeLoop
 from erpmon.scrape._manager import ScrapeManager
 from erpmon.scrape._pool import DroppedTarget, PoolView, ScrapePool
-from erpmon.scrape._scraper import USER_AGENT, HTTPScraper, ScrapeError, Scraper
+from erpmon.scrape._scraper import USER_AGENT, HTTPScraper, ScrapeError, Scraper, client_for
 from erpmon.scrape._stats import ScrapeStats
 from erpmon.scrape._target import Health, Target
 
@@ -29,4 +29,5 @@ __all__ = [
     "ScrapeStats",
     "Scraper",
     "Target",
+    "client_for",
 ]

@@ -12,7 +12,7 @@ from typing import Protocol
 import httpx
 
 from erpmon import __version__
-from erpmon.config import Authorization, BasicAuth
+from erpmon.config import Authorization, BasicAuth, HTTPClientConfig
 from erpmon.exposition import ACCEPT_HEADER
 
 USER_AGENT = f"erpmon/{__version__} (Prometheus/2.42.0 compatible)"
@@ -84,6 +84,24 @@ def build_client(settings: HTTPClientSettings) -> httpx.AsyncClient:
         follow_redirects=settings.follow_redirects,
         proxy=settings.proxy_url,
         trust_env=False,
+    )
+
+
+def client_for(hc: HTTPClientConfig) -> httpx.AsyncClient:
+    """A client that talks as an `http_config` block says (auth, TLS, redirects, proxy)."""
+    tls = hc.tls_config
+    return build_client(
+        HTTPClientSettings(
+            basic_auth=hc.basic_auth,
+            authorization=hc.authorization,
+            ca_file=tls.ca_file or None,
+            cert_file=tls.cert_file or None,
+            key_file=tls.key_file or None,
+            server_name=tls.server_name or None,
+            insecure_skip_verify=tls.insecure_skip_verify,
+            follow_redirects=hc.follow_redirects,
+            proxy_url=hc.proxy_url or None,
+        )
     )
 
 

@@ -241,3 +241,21 @@ async def test_resolved_alerts_are_not_sent_where_send_resolved_is_false() -> No
             [integ] = integrations(f"    webhook_configs: [{{url: '{url}', send_resolved: false}}]\n", client)
             assert await deliver(integ, CTX, resolved, timeout_s=5, metrics=metrics)
     assert col.bodies == []
+
+
+async def test_http_config_applies_basic_auth_per_integration(twilio: tuple[FormCapture, str]) -> None:
+    cap, url = twilio
+    [integ] = integrations(f"""\
+    webhook_configs:
+      - url: '{url}/hook'
+        http_config: {{basic_auth: {{username: hook, password: pw}}}}
+""")
+    try:
+        assert integ.client is not None
+        await integ.notify(CTX, ALERTS)
+    finally:
+        from erpmon.alerting.notify import close_clients
+
+        await close_clients([integ])
+    [(path, authz, _)] = cap.requests
+    assert path == "/hook" and authz == "Basic " + __import__("base64").b64encode(b"hook:pw").decode()

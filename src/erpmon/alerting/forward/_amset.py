@@ -16,9 +16,8 @@ import structlog
 from erpmon.alerting.forward._metrics import ForwardMetrics
 from erpmon.alerting.forward._targets import Endpoints, sync_endpoints
 from erpmon.config import AlertmanagerConfig
-from erpmon.scrape import USER_AGENT, ScrapeStats
+from erpmon.scrape import USER_AGENT, ScrapeStats, client_for
 from erpmon.scrape._discovery import Discovery
-from erpmon.scrape._scraper import HTTPClientSettings, build_client
 
 log = structlog.get_logger("erpmon.alerting.forward")
 
@@ -28,21 +27,7 @@ class SendError(Exception):
 
 
 def _client(cfg: AlertmanagerConfig) -> httpx.AsyncClient:
-    hc = cfg.http
-    tls = hc.tls_config
-    return build_client(
-        HTTPClientSettings(
-            basic_auth=hc.basic_auth,
-            authorization=hc.authorization,
-            ca_file=tls.ca_file or None,
-            cert_file=tls.cert_file or None,
-            key_file=tls.key_file or None,
-            server_name=tls.server_name or None,
-            insecure_skip_verify=tls.insecure_skip_verify,
-            follow_redirects=hc.follow_redirects,
-            proxy_url=hc.proxy_url or None,
-        )
-    )
+    return client_for(cfg.http)
 
 
 class AlertmanagerSet:

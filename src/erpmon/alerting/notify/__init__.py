@@ -12,7 +12,13 @@ Hands on: HTTP and SMTP requests; success or failure to the dispatcher's pipelin
 
 from erpmon.alerting.notify._context import Notifier, NotifyContext, Renderer
 from erpmon.alerting.notify._http import NotifyError
-from erpmon.alerting.notify._integration import Integration, NotifyMetrics, build_integrations, deliver
+from erpmon.alerting.notify._integration import (
+    Integration,
+    NotifyMetrics,
+    build_integrations,
+    close_clients,
+    deliver,
+)
 
 __all__ = [
     "Integration",
@@ -22,5 +28,6 @@ __all__ = [
     "NotifyMetrics",
     "Renderer",
     "build_integrations",
+    "close_clients",
     "deliver",
 ]

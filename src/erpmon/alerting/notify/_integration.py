@@ -21,6 +21,8 @@ from erpmon.alerting._types import Alert
 from erpmon.alerting.config import ReceiverConfig
 from erpmon.alerting.notify._context import Notifier, NotifyContext, Renderer
 from erpmon.alerting.notify._http import NotifyError
+from erpmon.config import HTTPClientConfig
+from erpmon.scrape import client_for
 
 log = structlog.get_logger("erpmon.alerting.notify")
 
@@ -34,6 +36,9 @@ class Integration:
     receiver_name: str
     send_resolved: bool
     notifier: Notifier
+    # A client of its own when the integration's http_config asks for auth, TLS or a proxy;
+    # whoever built the integrations closes it (`close_clients`).
+    client: httpx.AsyncClient | None = None
 
     async def notify(self, ctx: NotifyContext, alerts: Sequence[Alert]) -> tuple[bool, Exception | None]:
         return await self.notifier.notify(ctx, alerts)
@@ -60,12 +65,14 @@ def build_integrations(
     from erpmon.alerting.notify._sms import SMSNotifier
     from erpmon.alerting.notify._webhook import WebhookNotifier
 
-    http = client or httpx.AsyncClient()
+    shared = client or httpx.AsyncClient()
     counts: dict[str, int] = {}
     out: list[Integration] = []
     for cfg in receiver.integrations:
         index = counts.get(cfg.kind, 0)
         counts[cfg.kind] = index + 1
+        own = client_for(cfg.http) if cfg.http != HTTPClientConfig() else None
+        http = own or shared
         notifier: Notifier
         if cfg.kind == "webhook":
             notifier = WebhookNotifier(cfg, renderer, http)
@@ -88,8 +95,14 @@ def build_integrations(
                 integration=cfg.kind,
             )
             notifier = Unsupported(cfg.kind)
-        out.append(Integration(cfg.kind, index, receiver.name, cfg.send_resolved, notifier))
+        out.append(Integration(cfg.kind, index, receiver.name, cfg.send_resolved, notifier, own))
     return out
+
+
+async def close_clients(integrations: Sequence[Integration]) -> None:
+    for integration in integrations:
+        if integration.client is not None:
+            await integration.client.aclose()
 
 
 class NotifyMetrics:
