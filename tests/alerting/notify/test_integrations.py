@@ -6,6 +6,7 @@ import email
 import email.policy
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +18,7 @@ import httpx
 import pytest
 import trustme
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 from tests.support import free_port
 
 from erpmon.alerting import Alert
@@ -59,6 +60,29 @@ class Inbox:
         return AuthResult(success=ok, handled=False)
 
 
+class DrainingController(Controller):
+    """A Controller whose stop() first waits for every session's connection_lost.
+
+    Otherwise stopping right after the client's QUIT can halt the server loop before it closes its
+    end, and the orphaned socket surfaces later as a ResourceWarning in some unrelated test.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sessions: list[SMTP] = []
+
+    def factory(self) -> SMTP:
+        server = super().factory()
+        self.sessions.append(server)
+        return server
+
+    def stop(self, no_assert: bool = False) -> None:
+        deadline = time.monotonic() + 5
+        while any(s.transport is not None for s in self.sessions) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        super().stop(no_assert)
+
+
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLContext, Path]:
     ca = trustme.CA()
@@ -74,7 +98,7 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLContext, Path]
 def smtp(tls: tuple[ssl.SSLContext, Path]) -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
     port = free_port()
-    controller = Controller(
+    controller = DrainingController(
         inbox, hostname="127.0.0.1", port=port, tls_context=tls[0], require_starttls=True,
         authenticator=inbox.authenticate, auth_require_tls=True,
     )  # fmt: skip
@@ -131,7 +155,7 @@ async def test_email_wrong_password_fails_without_retry(smtp: tuple[Inbox, int],
 async def test_email_require_tls_refuses_a_plain_server() -> None:
     inbox = Inbox()
     port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = DrainingController(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         [strict] = integrations(
