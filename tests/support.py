@@ -16,6 +16,8 @@ from typing import IO, Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 ERPMON = [sys.executable, "-m", "erpmon"]
 
@@ -104,3 +106,26 @@ def start_erpmon(tmp_path: Path) -> Iterator[Any]:
             s.proc.kill()
             s.proc.wait()
         s.log_file.close()
+
+
+class DrainingController(Controller):
+    """A Controller whose stop() first waits for every session's connection_lost.
+
+    Otherwise stopping right after the client's QUIT can halt the server loop before it closes its
+    end, and the orphaned socket surfaces later as a ResourceWarning in some unrelated test.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sessions: list[SMTP] = []
+
+    def factory(self) -> SMTP:
+        server = super().factory()
+        self.sessions.append(server)
+        return server
+
+    def stop(self, no_assert: bool = False) -> None:
+        deadline = time.monotonic() + 5
+        while any(s.transport is not None for s in self.sessions) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        super().stop(no_assert)

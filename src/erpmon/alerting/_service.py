@@ -55,8 +55,11 @@ class AlertingService:
         external_url: str,
         registry: CollectorRegistry | None = None,
         now_ns: Callable[[], int] = time.time_ns,
+        extra_templates: Sequence[str] = (),
     ) -> None:
+        """`extra_templates`: template files loaded before alertmanager.yml's, which can override them."""
         self.external_url = external_url
+        self.extra_templates = tuple(extra_templates)
         self.now_ns = now_ns
         self.started_ns = now_ns()
         if data_dir is not None:
@@ -82,6 +85,9 @@ class AlertingService:
         self._old: list[Dispatcher] = []
         self._integrations: list[Integration] = []
         self._retired: list[Integration] = []  # closed once the dispatcher using them has stopped
+        # Called with every flush's alerts that survived inhibition and silences (incidents).
+        self.flush_observers: list[Callable[[FlushContext, Sequence[Alert]], None]] = []
+        self.templates: TemplateSet | None = None
 
     # -- configuration ----------------------------------------------------------------------------
 
@@ -90,7 +96,7 @@ class AlertingService:
 
         Raises (and the running setup stays) when templates or receivers cannot be built.
         """
-        templates = TemplateSet.load(cfg.templates, external_url=self.external_url)
+        templates = TemplateSet.load([*self.extra_templates, *cfg.templates], external_url=self.external_url)
         receivers: dict[str, list[Integration]] = {
             r.name: build_integrations(r, templates, client=self._client) for r in cfg.receivers
         }
@@ -108,17 +114,24 @@ class AlertingService:
             nflog=self.nflog,
             deliver=self._deliver,
             now_ns=self.now_ns,
+            observe=self._observe,
         )
         dispatcher = Dispatcher(cfg.route, pipeline, now_ns=self.now_ns, metrics=self.dispatcher_metrics)
         built = [i for integrations in receivers.values() for i in integrations]
-        return lambda: self._swap(cfg, inhibitor, dispatcher, built)
+        return lambda: self._swap(cfg, inhibitor, dispatcher, built, templates)
 
     def apply_config(self, cfg: AlertmanagerConfig) -> None:
         self.prepare_config(cfg)()
 
     def _swap(
-        self, cfg: AlertmanagerConfig, inhibitor: Inhibitor, dispatcher: Dispatcher, built: list[Integration]
+        self,
+        cfg: AlertmanagerConfig,
+        inhibitor: Inhibitor,
+        dispatcher: Dispatcher,
+        built: list[Integration],
+        templates: TemplateSet,
     ) -> None:
+        self.templates = templates
         self._retired.extend(self._integrations)
         self._integrations = built
         for undo in self._unsubscribe:
@@ -150,6 +163,10 @@ class AlertingService:
             metrics=self.notify_metrics,
             limiter=self._in_flight,
         )
+
+    def _observe(self, ctx: FlushContext, alerts: Sequence[Alert]) -> None:
+        for observer in self.flush_observers:
+            observer(ctx, alerts)
 
     # -- alerts in --------------------------------------------------------------------------------
 

@@ -159,6 +159,33 @@ UP_FLAGS: list[tuple[str, dict[str, object]]] = [
             "help": "The capacity of the queue for alerts sent to external Alertmanagers.",
         },
     ),
+    (
+        "--incidents.config.file",
+        {
+            "dest": "incidents_config_file",
+            "default": "",
+            "help": "incidents.yml: which alert groups open incidents, escalation policies, on-call "
+            "schedules, actions and the status page (needs --alertmanager.config.file).",
+        },
+    ),
+    (
+        "--incidents.storage.path",
+        {
+            "dest": "incidents_storage_path",
+            "default": "",
+            "help": "Where incidents.db and incident-response.log live; "
+            "default <storage.tsdb.path>/incidents.",
+        },
+    ),
+    (
+        "--web.api-token-file",
+        {
+            "dest": "api_token_file",
+            "default": "",
+            "help": "File with the bearer token that write endpoints (incidents, status page) require; "
+            "default $ERPMON_API_TOKEN. Without one, writes are refused.",
+        },
+    ),
     ("--log.level", {"dest": "log_level", "default": "info", "choices": list(LEVELS)}),
     ("--log.format", {"dest": "log_format", "default": "logfmt", "choices": ["logfmt", "json"]}),
 ]
@@ -184,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     from erpmon.cli._alerts import add_alerts_commands
+    from erpmon.cli._incidents import add_incidents_commands
     from erpmon.cli._query import add_query_commands
     from erpmon.cli._rules import add_rules_commands
     from erpmon.cli._tsdb import add_tsdb_commands
@@ -192,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_query_commands(sub)
     add_rules_commands(sub)
     add_alerts_commands(sub)
+    add_incidents_commands(sub)
     return parser
 
 
@@ -225,6 +254,14 @@ def main(argv: list[str] | None = None) -> int:
         from erpmon.cli._alerts import run_alerts
 
         return run_alerts(args)
+    if args.command == "incidents":
+        from erpmon.cli._incidents import run_incidents
+
+        return run_incidents(args)
+    if args.command == "oncall":
+        from erpmon.cli._incidents import run_oncall
+
+        return run_oncall(args)
     if args.command == "tsdb":
         from erpmon.cli._tsdb import run_tsdb
 

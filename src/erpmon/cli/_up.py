@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 from erpmon import __version__
 from erpmon.cli._selfmetrics import RowsCollector, render, scrape_rows
 from erpmon.cli._up_alerting import AlertingConfigError, AlertingRuntime
+from erpmon.cli._up_incidents import IncidentsConfigError, IncidentsRuntime
 from erpmon.clock import SystemClock
 from erpmon.config import (
     ConfigError,
@@ -139,6 +140,15 @@ class Runtime:
             self.tsdb.close()
             raise
         self.registry.register(self.rules)
+        self.incidents: IncidentsRuntime | None = None
+        if args.incidents_config_file:
+            try:
+                self.incidents = IncidentsRuntime(
+                    args, self.alerting.service, self.engine, lambda: self.rules, self.clock, self.registry
+                )
+            except Exception:
+                self.tsdb.close()
+                raise
         self.host: CollectorRegistry | None = host_registry() if args.host_collector else None
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -166,9 +176,12 @@ class Runtime:
         try:
             new = self._load()
             apply_alerting = self.alerting.prepare_reload(new.config)
+            apply_incidents = self.incidents.prepare_reload() if self.incidents is not None else None
             self.rules.load(self.rules_config(new.config))
             apply_alerting()
-        except (OSError, ConfigError, RuleFileError, AlertingConfigError) as err:
+            if apply_incidents is not None:
+                apply_incidents()
+        except (OSError, ConfigError, RuleFileError, AlertingConfigError, IncidentsConfigError) as err:
             self.scrape.stats.reload_failures += 1
             self.state.reload_ok = False
             log.error("Error reloading config err=%s", err)
@@ -203,6 +216,8 @@ class Runtime:
         self._tasks.append(loop.create_task(self._housekeeping()))
         self._tasks.append(loop.create_task(self.rules.run()))
         self.alerting.start()
+        if self.incidents is not None:
+            self.incidents.start()
         if self.args.wal_fsync == "interval":
             self._tasks.append(loop.create_task(self._wal_sync()))
         self.ready = True
@@ -213,6 +228,8 @@ class Runtime:
             self.ready = False
             for t in self._tasks:
                 t.cancel()
+            if self.incidents is not None:
+                await self.incidents.stop()
             await self.alerting.stop()
             await self.scrape.stop()
             self.tsdb.close()
@@ -342,7 +359,7 @@ def _up_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
 def run_up(args: argparse.Namespace) -> int:
     try:
         runtime = Runtime(args)
-    except (ConfigError, RuleFileError, AlertingConfigError) as err:
+    except (ConfigError, RuleFileError, AlertingConfigError, IncidentsConfigError) as err:
         log.error("Error loading config err=%s", err)
         print(err, file=sys.stderr)
         return 1
@@ -357,6 +374,7 @@ def run_up(args: argparse.Namespace) -> int:
             *query_routes(runtime.engine, runtime.tsdb, runtime.clock.now_ms),
             *rules_routes(runtime.rules.groups),
             *runtime.alerting.routes(),
+            *(runtime.incidents.routes() if runtime.incidents is not None else []),
         ],
     )
     config = uvicorn.Config(

@@ -40,9 +40,13 @@ class AlertingRuntime:
         if args.alertmanager_config_file:
             # Imported here: a server that only forwards never loads the embedded Alertmanager.
             from erpmon.alerting._service import AlertingService
+            from erpmon.incidents import incident_template_path
 
             self.service = AlertingService(
-                data_dir=args.alertmanager_storage_path, external_url=self._external_url, registry=registry
+                data_dir=args.alertmanager_storage_path,
+                external_url=self._external_url,
+                registry=registry,
+                extra_templates=[incident_template_path()],
             )
             self._prepare_service()()
         self.forwarder = AlertForwarder(

@@ -6,7 +6,6 @@ import email
 import email.policy
 import ssl
 import threading
-import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,9 +16,8 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 import trustme
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
-from tests.support import free_port
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from tests.support import DrainingController, free_port
 
 from erpmon.alerting import Alert
 from erpmon.alerting.config import parse_alertmanager_config
@@ -58,29 +56,6 @@ class Inbox:
         self.logins.append((mechanism, data.login.decode()))
         ok = data.login == b"alerts" and data.password == b"s3cret"
         return AuthResult(success=ok, handled=False)
-
-
-class DrainingController(Controller):
-    """A Controller whose stop() first waits for every session's connection_lost.
-
-    Otherwise stopping right after the client's QUIT can halt the server loop before it closes its
-    end, and the orphaned socket surfaces later as a ResourceWarning in some unrelated test.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.sessions: list[SMTP] = []
-
-    def factory(self) -> SMTP:
-        server = super().factory()
-        self.sessions.append(server)
-        return server
-
-    def stop(self, no_assert: bool = False) -> None:
-        deadline = time.monotonic() + 5
-        while any(s.transport is not None for s in self.sessions) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        super().stop(no_assert)
 
 
 @pytest.fixture(scope="module")

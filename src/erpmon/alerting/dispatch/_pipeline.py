@@ -38,6 +38,8 @@ class Muter(Protocol):
 
 Deliver = Callable[[Integration, FlushContext, Sequence[Alert]], Awaitable[bool]]
 InIntervals = Callable[[Sequence[str], int], bool]
+# Sees each flush's alerts after inhibition, time intervals and silences (the incident engine).
+Observer = Callable[[FlushContext, Sequence[Alert]], None]
 
 
 class Pipeline:
@@ -51,8 +53,10 @@ class Pipeline:
         nflog: NotificationLog,
         deliver: Deliver,
         now_ns: Callable[[], int],
+        observe: Observer | None = None,
     ) -> None:
         self._receivers = receivers
+        self._observe = observe
         self._inhibitor = inhibitor
         self._silencer = silencer
         self._in_intervals = in_intervals
@@ -75,6 +79,11 @@ class Pipeline:
         alerts = [a for a in alerts if not self._silencer.mutes(a.labels)]
         if not alerts:
             return True
+        if self._observe is not None:
+            try:
+                self._observe(ctx, alerts)
+            except Exception:  # an observer's failure must not cost the notification
+                log.exception("flush observer failed", group=ctx.group_key)
         results = await asyncio.gather(*(self._integration(ctx, i, alerts) for i in integrations))
         return all(results)
 

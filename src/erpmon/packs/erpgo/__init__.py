@@ -7,15 +7,24 @@ receivers for the embedded or an external Alertmanager), `README.md` (contents a
 corrections to the seeds) and `METRICS.md` (the metrics the rules read: the instrumentation's
 contract).
 Reads from: nothing; the files are data, located by the helpers below.
-Hands on: paths: `erpgo_pack_dir()`, `rule_files()`, `test_files()`, `alertmanager_config()`.
+Hands on: paths: `erpgo_pack_dir()`, `rule_files()`, `test_files()`, `alertmanager_config()`,
+`incidents_config()`.
 """
 
 from erpmon.packs.erpgo._files import (
     alertmanager_config,
     erpgo_pack_dir,
+    incidents_config,
     prometheus_config,
     rule_files,
     test_files,
 )
 
-__all__ = ["alertmanager_config", "erpgo_pack_dir", "prometheus_config", "rule_files", "test_files"]
+__all__ = [
+    "alertmanager_config",
+    "erpgo_pack_dir",
+    "incidents_config",
+    "prometheus_config",
+    "rule_files",
+    "test_files",
+]

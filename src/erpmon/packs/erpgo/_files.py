@@ -28,3 +28,8 @@ def rule_files() -> list[Path]:
 def test_files() -> list[Path]:
     """Every promtool unit-test file, sorted by name."""
     return sorted((erpgo_pack_dir() / "tests").glob("*.yml"))
+
+
+def incidents_config() -> Path:
+    """The pack's incidents.yml (escalation policy, severities, on-call, actions, status page)."""
+    return erpgo_pack_dir() / "incidents.yml"
