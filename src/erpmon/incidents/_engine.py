@@ -168,10 +168,9 @@ class IncidentEngine:
         snapshot = [alert_json(a, now_ns) for a in alerts]
         current = self.store.open_for_group(group_key)
         if current is not None:
-            if firing:
+            if snapshot != current.alerts:  # most flushes repeat the group as it was: no write
                 self.store.update(current.id, alerts=snapshot)
-            else:
-                self.store.update(current.id, alerts=snapshot)
+            if not firing:
                 self._resolve(current, "alerts", "all alerts of the group resolved", now)
             return
         if not firing:
