@@ -178,3 +178,30 @@ def test_escalation_survives_sigkill_and_the_api_works(tmp_path: Path, start_erp
         assert 'erpmon_incidents{state="resolved"} 1.0' in metrics
         assert 'erpmon_incident_time_to_acknowledge_seconds_count{severity="critical"} 1.0' in metrics
         assert 'erpmon_incident_time_to_resolve_seconds_count{severity="critical"} 1.0' in metrics
+
+
+def test_a_bad_incidents_yml_is_refused_at_start_and_on_reload(tmp_path: Path, start_erpmon: Any) -> None:
+    (tmp_path / "am.yml").write_text(ALERTMANAGER)
+    good = "policies:\n  - name: p\n    steps: [{targets: [{receiver: default}]}]\n"
+    bad = "policies:\n  - name: p\n    steps: [{targets: [{person: nobody}]}]\n"
+    cfg = tmp_path / "incidents.yml"
+    cfg.write_text(bad)
+    args = [
+        f"--alertmanager.config.file={tmp_path / 'am.yml'}",
+        f"--incidents.config.file={cfg}",
+        f"--storage.tsdb.path={tmp_path / 'data'}",
+        "--web.enable-lifecycle",
+    ]
+    refused = subprocess.run([*ERPMON, "up", f"--web.listen-address=127.0.0.1:{free_port()}", *args],
+                             capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert refused.returncode == 1
+    assert f"{cfg}:3:33: unknown person 'nobody' in policy 'p'" in refused.stderr
+
+    cfg.write_text(good)
+    server = start_erpmon(*args)
+    cfg.write_text(bad)
+    reload = httpx.post(server.url + "/-/reload")
+    assert reload.status_code == 500 and "unknown person 'nobody'" in reload.text
+    assert httpx.get(server.url + "/status.json").status_code == 200  # the running config stays
+    cfg.write_text(good)
+    assert httpx.post(server.url + "/-/reload").status_code == 200

@@ -113,6 +113,15 @@ policies:
         targets: [{action: hang}]
       - name: 'Level 2: on-call engineer'
         targets: [{schedule: primary}]
+  - name: repeating
+    matchers: ['alertname="RepeatDown"']
+    repeat: 1
+    steps:
+      - name: first
+        targets: [{person: alice}]
+      - name: second
+        delay: 5m
+        targets: [{person: carol}]
   - name: erpgo
     steps:
       - name: 'Level 1: automated response'

@@ -174,3 +174,24 @@ async def test_a_restart_mid_incident_resumes_without_repeating(world: World) ->
     timeline = [e.kind for e in inc.timeline]
     assert timeline.count("action") == 1 and timeline.count("verification") == 1
     assert timeline.count("interrupted") == 1 and timeline.count("escalation") == 4  # L1-L3, exhausted
+
+
+async def test_a_policy_repeats_then_stops(world: World) -> None:
+    engine = world.start_engine()
+    world.flush(engine, world.alert("RepeatDown", severity="high"))  # respond within 1 h
+    await world.advance(engine, 0)
+    assert (len(world.inbox.to("alice@example.com")), len(world.inbox.to("carol@example.com"))) == (1, 0)
+    await world.advance(engine, 5 * 60)
+    assert (len(world.inbox.to("alice@example.com")), len(world.inbox.to("carol@example.com"))) == (1, 1)
+    await world.advance(engine, 5 * 60)  # the second round starts 5 min after the last step
+    assert (len(world.inbox.to("alice@example.com")), len(world.inbox.to("carol@example.com"))) == (2, 1)
+    await world.advance(engine, 5 * 60)
+    assert (len(world.inbox.to("alice@example.com")), len(world.inbox.to("carol@example.com"))) == (2, 2)
+    await world.advance(engine, 3 * 3600)
+    assert len(world.inbox.messages) == 4
+    inc = engine.store.get(1)
+    assert inc is not None and inc.escalation == "done" and inc.breaches == ["respond"]
+    assert (
+        "Incident #1" in world.inbox.messages[-1]["Subject"]
+        and "[HIGH]" in world.inbox.messages[-1]["Subject"]
+    )

@@ -450,6 +450,10 @@ class IncidentEngine:
                 )
                 return
             step, rnd = 0, rnd + 1
+            gap = policy.repeat_delay_ms if policy.repeat_delay_ms is not None else policy.steps[-1].delay_ms
+            due = now + max(gap, policy.steps[0].delay_ms)
+            self.store.update(inc.id, escalation="running", step=step, round=rnd, next_at=due, verify_at=None)
+            return
         due = self._due(policy.steps[step], now, inc.opened_at)
         self.store.update(inc.id, escalation="running", step=step, round=rnd, next_at=due, verify_at=None)
 

@@ -394,7 +394,7 @@ class _Builder:
         return StatusPageConfig(self.dec.string(f.get("title"), "Status"), tuple(components))
 
     def policy(self, node: Node, known: _Known) -> Policy | None:
-        f = self.dec.fields(node, "policy", ("name", "matchers", "repeat", "steps"))
+        f = self.dec.fields(node, "policy", ("name", "matchers", "repeat", "repeat_delay", "steps"))
         if f is None:
             return None
         name = self.name_of(f, node, "policy")
@@ -404,7 +404,9 @@ class _Builder:
         repeat = self.dec.integer(f.get("repeat"), 0)
         if repeat < 0:
             self.dec.error(f.get("repeat"), "repeat must be >= 0")
-        return Policy(name, tuple(steps), tuple(decode_matchers(self.dec, f.get("matchers"))), repeat)
+        repeat_delay = decode_duration(self.dec, f["repeat_delay"], 0) if "repeat_delay" in f else None
+        matchers = tuple(decode_matchers(self.dec, f.get("matchers")))
+        return Policy(name, tuple(steps), matchers, repeat, repeat_delay)
 
     def step(self, node: Node, policy: str, known: _Known) -> Step | None:
         f = self.dec.fields(node, "step", ("name", "delay", "after_open", "targets", "verify"))

@@ -144,6 +144,8 @@ class Policy:
     steps: tuple[Step, ...]
     matchers: tuple[Matcher, ...] = ()
     repeat: int = 0
+    # The wait before a repeated round; None: the last step's delay (the same rhythm again).
+    repeat_delay_ms: int | None = None
 
     def selects(self, labels: Labels) -> bool:
         return all(m.matches(labels.get(m.name)) for m in self.matchers)
