@@ -148,6 +148,11 @@ class IncidentEngine:
         self.metrics = IncidentMetrics(registry)
         if registry is not None:
             registry.register(_OpenIncidents(store))
+        # Open incidents by group key, with their alerts as last stored: a flush of a group without
+        # an incident (most of them) costs no query, and one that repeats its group no write.
+        self._open_groups: dict[str, tuple[int, list[dict[str, Any]]]] = {
+            i.group_key: (i.id, i.alerts) for i in store.find(open_only=True, limit=1_000_000)
+        }
         self._wake = asyncio.Event()
         self._stopped = False
         self._lock = asyncio.Lock()
@@ -165,20 +170,25 @@ class IncidentEngine:
         """A flushed group (after inhibition and silences): open, update or resolve its incident."""
         now = now_ns // NS_PER_MS
         firing = [a for a in alerts if not a.resolved_at(now_ns)]
-        snapshot = [alert_json(a, now_ns) for a in alerts]
-        current = self.store.open_for_group(group_key)
-        if current is not None:
-            if snapshot != current.alerts:  # most flushes repeat the group as it was: no write
-                self.store.update(current.id, alerts=snapshot)
-            if not firing:
-                self._resolve(current, "alerts", "all alerts of the group resolved", now)
+        known = self._open_groups.get(group_key)
+        if known is None and not firing:
             return
-        if not firing:
+        snapshot = [alert_json(a, now_ns) for a in alerts]
+        if known is not None:
+            incident_id, last = known
+            if snapshot != last:  # most flushes repeat the group as it was: no write
+                self.store.update(incident_id, alerts=snapshot)
+                self._open_groups[group_key] = (incident_id, snapshot)
+            if not firing:
+                current = self.store.get(incident_id, timeline=False)
+                if current is not None and current.open:
+                    self._resolve(current, "alerts", "all alerts of the group resolved", now)
             return
         labels = Labels(common_labels(firing))
         if not self.config.opens(receiver, labels) or self._resolved_by_hand(group_key, firing):
             return
-        self._open(receiver, group_key, group_labels, firing, snapshot, labels, now)
+        incident_id = self._open(receiver, group_key, group_labels, firing, snapshot, labels, now)
+        self._open_groups[group_key] = (incident_id, snapshot)
         self._wake.set()
 
     def _resolved_by_hand(self, group_key: str, firing: Sequence[Alert]) -> bool:
@@ -287,6 +297,7 @@ class IncidentEngine:
         return inc
 
     def _resolve(self, inc: Incident, by: str, message: str, now: int) -> None:
+        self._open_groups.pop(inc.group_key, None)
         self.store.update(
             inc.id, state="resolved", resolved_at=now, resolved_by=by, escalation="done", next_at=None,
             verify_at=None,
@@ -317,28 +328,18 @@ class IncidentEngine:
     # -- the schedule -----------------------------------------------------------------------------
 
     def next_due(self) -> int | None:
-        times: list[int] = []
-        for inc in self.store.find(open_only=True, limit=10_000):
-            times.extend(t for t in (inc.next_at, inc.verify_at) if t is not None)
-            times.extend(self._deadlines(inc))
-        return min(times) if times else None
-
-    @staticmethod
-    def _deadlines(inc: Incident) -> list[int]:
-        out: list[int] = []
-        if inc.respond_by is not None and inc.acked_at is None and "respond" not in inc.breaches:
-            out.append(inc.respond_by)
-        if inc.resolve_by is not None and "resolve" not in inc.breaches:
-            out.append(inc.resolve_by)
-        return out
+        return min((due for _, due in self.store.due_times()), default=None)
 
     async def run_due(self) -> None:
         """Do everything due at the clock's time, including what that makes due at once."""
         async with self._lock:
             for _ in range(1000):  # bounded: a policy of zero delays must not spin forever
                 progressed = False
-                for inc in self.store.find(open_only=True, limit=10_000):
-                    progressed |= await self._advance(inc)
+                now = self.clock.now_ms()
+                for incident_id, due in self.store.due_times():
+                    inc = self.store.get(incident_id, timeline=False) if due <= now else None
+                    if inc is not None:
+                        progressed |= await self._advance(inc)
                 if not progressed:
                     return
 

@@ -247,6 +247,25 @@ class IncidentStore:
                     inc.timeline = by_id.get(inc.id, [])
             return out
 
+    def due_times(self) -> list[tuple[int, int]]:
+        """(id, earliest due time) of each open incident with anything pending: its next step, its
+        verification, or an SLA deadline not yet breached (the response one only until acked)."""
+        c_ = incidents.c
+        q = sa.select(
+            c_.id, c_.next_at, c_.verify_at, c_.respond_by, c_.resolve_by, c_.acked_at, c_.breaches
+        ).where(c_.state != "resolved")
+        out: list[tuple[int, int]] = []
+        with self.engine.connect() as c:
+            for r in c.execute(q):
+                times = [t for t in (r.next_at, r.verify_at) if t is not None]
+                if r.respond_by is not None and r.acked_at is None and "respond" not in r.breaches:
+                    times.append(r.respond_by)
+                if r.resolve_by is not None and "resolve" not in r.breaches:
+                    times.append(r.resolve_by)
+                if times:
+                    out.append((int(r.id), min(times)))
+        return out
+
     def counts_by_state(self) -> dict[str, int]:
         with self.engine.connect() as c:
             rows = c.execute(sa.select(incidents.c.state, sa.func.count()).group_by(incidents.c.state))
