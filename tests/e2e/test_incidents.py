@@ -134,8 +134,13 @@ def test_escalation_survives_sigkill_and_the_api_works(tmp_path: Path, start_erp
         [inc] = httpx.get(second.url + "/api/v1/incidents").json()["data"]
         assert (inc["state"], inc["severity"]) == ("triggered", "critical")
         kinds = [e["kind"] for e in inc["timeline"]]
-        assert kinds.count("action") == 1 and kinds.count("verification") == 1
-        assert kinds[:3] == ["opened", "escalation", "action"]
+        # The kill may land after the command wrote its file and before its result (or its "done"
+        # mark) was committed: then the restarted engine records it as interrupted, and does not
+        # run it again. Either way it ran exactly once (the marker file above).
+        assert kinds.count("action") <= 1 and kinds.count("action") + kinds.count("interrupted") >= 1, kinds
+        assert kinds.count("verification") == 1, kinds
+        assert kinds.count("escalation") == 4, kinds  # Levels 1-3, then "policy exhausted"
+        assert kinds[:2] == ["opened", "escalation"]
 
         # Writes need the token; the signed link from the notification works without it.
         assert (

@@ -195,3 +195,20 @@ async def test_a_policy_repeats_then_stops(world: World) -> None:
         "Incident #1" in world.inbox.messages[-1]["Subject"]
         and "[HIGH]" in world.inbox.messages[-1]["Subject"]
     )
+
+
+async def test_a_step_interrupted_mid_way_is_announced_once(world: World) -> None:
+    engine = world.start_engine()
+    world.write_up(0)
+    world.flush(engine, world.alert("APIDown"))
+    # A crash after Level 1 began and its remediation started, before it was recorded as done.
+    engine.store.mark_target(1, 0, 0, -1, done=True)
+    engine.store.event(1, world.clock.now_ms(), "escalation", "Level 1: automated response")
+    engine.store.mark_target(1, 0, 0, 0, done=False)
+    restarted = world.start_engine()
+    await world.advance(restarted, 0)
+    inc = restarted.store.get(1)
+    assert inc is not None
+    assert [e.kind for e in inc.timeline] == ["opened", "escalation", "interrupted"]
+    assert not (world.dir / "restarts").exists()  # at most once: the interrupted command is not rerun
+    assert inc.escalation == "verifying"

@@ -419,7 +419,8 @@ class IncidentEngine:
                 self.store.mark_target(inc.id, inc.round, inc.step, index, done=True)
                 self.store.event(
                     inc.id, self.clock.now_ms(), "interrupted",
-                    f"{target.describe()} was interrupted by a restart; not repeated",
+                    f"{target.describe()} was started before a restart and may not have finished; "
+                    "not repeated",
                     step=inc.step, target=index,
                 )  # fmt: skip
                 continue

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 metadata = sa.MetaData()
@@ -318,14 +319,8 @@ class IncidentStore:
     def mark_target(self, incident_id: int, rnd: int, step: int, target: int, *, done: bool) -> None:
         with self._tx() as c:
             key = {"incident_id": incident_id, "round": rnd, "step": step, "target": target}
-            if done:
-                c.execute(
-                    target_runs.update()
-                    .where(*(getattr(target_runs.c, k) == v for k, v in key.items()))
-                    .values(done=True)
-                )
-            else:
-                c.execute(target_runs.insert().values(**key, done=False))
+            stmt = sqlite_insert(target_runs).values(**key, done=done)
+            c.execute(stmt.on_conflict_do_update(index_elements=list(key), set_={"done": done}))
 
     # -- cooldowns and rate limits ----------------------------------------------------------------
 
