@@ -178,6 +178,15 @@ UP_FLAGS: list[tuple[str, dict[str, object]]] = [
         },
     ),
     (
+        "--checks.config.file",
+        {
+            "dest": "checks_config_file",
+            "default": "",
+            "help": "checks.yml: health checks and probes to run on schedule (probe_success, "
+            "erpmon_check_*, erpgo_system_health_score on /metrics; state on /api/v1/checks).",
+        },
+    ),
+    (
         "--web.api-token-file",
         {
             "dest": "api_token_file",
@@ -209,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     cc.add_argument(
         "--syntax-only", action="store_true", help="Only check the syntax; do not read referenced files."
     )
+    from erpmon.cli._health import add_health_commands
+
+    add_health_commands(check_sub)
 
     from erpmon.cli._alerts import add_alerts_commands
     from erpmon.cli._incidents import add_incidents_commands
@@ -238,6 +250,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return run_up(args)
     setup_logging("warn")
+    if args.command == "check" and args.check_command != "config":
+        from erpmon.cli._health import run_health
+
+        return run_health(args)
     if args.command == "check":
         from erpmon.cli._check import check_config
 

@@ -33,12 +33,14 @@ from erpmon.config import (
     parse_duration,
     parse_prometheus_config,
 )
+from erpmon.health import HealthRunner, load_checks_config
 from erpmon.hostmetrics import host_registry, self_registry
 from erpmon.promql import Engine, EngineOptions
 from erpmon.rules import ManagerOptions, RuleFileError, RuleManager, RulesConfig
 from erpmon.scrape import ScrapeManager
 from erpmon.tsdb import TSDB, TSDBOptions
 from erpmon.web import WebContext, build_app, query_routes, rfc3339, rules_routes
+from erpmon.web._checks_api import checks_routes
 
 log = logging.getLogger("erpmon")
 
@@ -140,6 +142,15 @@ class Runtime:
             self.tsdb.close()
             raise
         self.registry.register(self.rules)
+        self.checks: HealthRunner | None = None
+        if args.checks_config_file:
+            try:
+                self.checks = HealthRunner(
+                    load_checks_config(args.checks_config_file), registry=self.registry
+                )
+            except Exception:
+                self.tsdb.close()
+                raise
         self.incidents: IncidentsRuntime | None = None
         if args.incidents_config_file:
             try:
@@ -177,10 +188,13 @@ class Runtime:
             new = self._load()
             apply_alerting = self.alerting.prepare_reload(new.config)
             apply_incidents = self.incidents.prepare_reload() if self.incidents is not None else None
+            checks_cfg = load_checks_config(self.args.checks_config_file) if self.checks is not None else None
             self.rules.load(self.rules_config(new.config))
             apply_alerting()
             if apply_incidents is not None:
                 apply_incidents()
+            if self.checks is not None and checks_cfg is not None:
+                await self.checks.apply_config(checks_cfg)
         except (OSError, ConfigError, RuleFileError, AlertingConfigError, IncidentsConfigError) as err:
             self.scrape.stats.reload_failures += 1
             self.state.reload_ok = False
@@ -218,6 +232,8 @@ class Runtime:
         self.alerting.start()
         if self.incidents is not None:
             self.incidents.start()
+        if self.checks is not None:
+            self.checks.start()
         if self.args.wal_fsync == "interval":
             self._tasks.append(loop.create_task(self._wal_sync()))
         self.ready = True
@@ -230,6 +246,8 @@ class Runtime:
                 t.cancel()
             if self.incidents is not None:
                 await self.incidents.stop()
+            if self.checks is not None:
+                await self.checks.stop()
             await self.alerting.stop()
             await self.scrape.stop()
             self.tsdb.close()
@@ -375,6 +393,7 @@ def run_up(args: argparse.Namespace) -> int:
             *rules_routes(runtime.rules.groups),
             *runtime.alerting.routes(),
             *(runtime.incidents.routes() if runtime.incidents is not None else []),
+            *(checks_routes(runtime.checks) if runtime.checks is not None else []),
         ],
     )
     config = uvicorn.Config(

@@ -50,7 +50,7 @@ def _test_groups() -> list[dict[str, Any]]:
 
 
 def test_pack_has_its_files() -> None:
-    assert len(RULE_FILES) == 19
+    assert len(RULE_FILES) == 20
     assert TEST_FILES
     assert erpgo.prometheus_config().is_file()
     assert (erpgo.erpgo_pack_dir() / "README.md").is_file()

@@ -8,11 +8,12 @@ corrections to the seeds) and `METRICS.md` (the metrics the rules read: the inst
 contract).
 Reads from: nothing; the files are data, located by the helpers below.
 Hands on: paths: `erpgo_pack_dir()`, `rule_files()`, `test_files()`, `alertmanager_config()`,
-`incidents_config()`.
+`incidents_config()`, `checks_config()`.
 """
 
 from erpmon.packs.erpgo._files import (
     alertmanager_config,
+    checks_config,
     erpgo_pack_dir,
     incidents_config,
     prometheus_config,
@@ -22,6 +23,7 @@ from erpmon.packs.erpgo._files import (
 
 __all__ = [
     "alertmanager_config",
+    "checks_config",
     "erpgo_pack_dir",
     "incidents_config",
     "prometheus_config",

@@ -33,3 +33,8 @@ def test_files() -> list[Path]:
 def incidents_config() -> Path:
     """The pack's incidents.yml (escalation policy, severities, on-call, actions, status page)."""
     return erpgo_pack_dir() / "incidents.yml"
+
+
+def checks_config() -> Path:
+    """The pack's checks.yml (the plan's system and application health checks)."""
+    return erpgo_pack_dir() / "checks.yml"
