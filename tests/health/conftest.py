@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 import trustme
-from tests.support import free_port
+from tests.support import free_port, start_erpmon
+
+__all__ = ["start_erpmon"]
 
 
 def _binary(pattern: str, name: str) -> str:
