@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -30,8 +31,20 @@ DEFAULT_CERT_WARNING_MS = 14 * 86_400_000
 
 
 def _tls_context(o: Mapping[str, Any]) -> ssl.SSLContext:
-    ctx = ssl.create_default_context(cafile=o.get("ca_file") or None)
-    if o.get("insecure_skip_verify"):
+    ca_file = str(o.get("ca_file") or "")
+    try:
+        stamp = os.stat(ca_file).st_mtime_ns if ca_file else 0
+    except OSError:
+        stamp = -1  # the load below reports the problem
+    return _cached_context(ca_file, stamp, bool(o.get("insecure_skip_verify")))
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_context(ca_file: str, _stamp: int, insecure: bool) -> ssl.SSLContext:
+    """Loading the trust store costs milliseconds of CPU; hundreds of checks share a few contexts
+    (a rewritten CA file has a new mtime, so a rotated CA is picked up)."""
+    ctx = ssl.create_default_context(cafile=ca_file or None)
+    if insecure:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
     return ctx
