@@ -368,6 +368,20 @@ def _up(g: Gen) -> None:
     g.gauge("up", others, np.ones((len(others), g.steps)))
 
 
+def _checks(g: Gen) -> None:
+    """erpmon's health checks (checks.yml): probe_success per check, the plan's health score. The
+    sms-service check fails over the last 10 minutes; the score follows the busiest host."""
+    erpmon = {"job": "erpmon", "instance": "localhost:9090"}
+    checks = [("api-health", "http"), ("api-database", "http"), ("sms-service", "http"),
+              ("postgres", "postgres"), ("redis", "redis"), ("host", "host")]  # fmt: skip
+    sets = [erpmon | {"check": c, "type": t} for c, t in checks]
+    values = np.ones((len(sets), g.steps))
+    values[2] = np.where(g.last(10), 0.0, 1.0)
+    g.gauge("probe_success", sets, values)
+    busy = _busy(g).max(axis=0)
+    g.add("erpgo_system_health_score", erpmon, np.where(busy > 0.8, 80.0, 100.0))
+
+
 _EXPORTERS = (
     ("postgres-exporter", "postgres-exporter:9187"),
     ("redis-exporter", "redis-exporter:9121"),
@@ -702,6 +716,7 @@ def _table() -> dict[str, Family]:
             "erpgo_api_abuse_total",
         ),
         _js_errors: ("erpgo_js_errors_total",),
+        _checks: ("probe_success", "erpgo_system_health_score"),
     }
     for family, names in plain.items():
         for name in names:

@@ -50,9 +50,8 @@ async def run(checks: int, rounds: int, url: str) -> None:
     exposition = generate_latest(registry)
     export = time.perf_counter() - t
     median = statistics.median(took)
-    print(
-        f"http checks: {checks} per round, median round {median * 1000:.0f} ms -> {checks / median:,.0f} checks/s"
-    )
+    rate = checks / median
+    print(f"http checks: {checks} per round, median round {median * 1000:.0f} ms -> {rate:,.0f} checks/s")
     lines = exposition.count(b"\n")
     print(f"metrics export: {export * 1000:.1f} ms for {lines} lines")
 
