@@ -92,12 +92,21 @@ actions:
     timeout: 1s
 checks:
   - {name: marker, action: fixed_marker}
+  - {name: api_check, health: api-tcp}
 status_page:
   title: ERPGo status
   components:
     - {name: API, matchers: ['service="api"']}
     - {name: Database, matchers: ['service="db"']}
 policies:
+  - name: health-verified
+    matchers: ['alertname="CheckedDown"']
+    steps:
+      - name: 'Level 1: automated response'
+        targets: [{action: fix_for_real}]
+        verify: {after: 30s, check: api_check}
+      - name: 'Level 2: on-call engineer'
+        targets: [{schedule: primary}]
   - name: self-healing
     matchers: ['alertname="FixableDown"']
     steps:
@@ -150,7 +159,7 @@ class World:
     stores: list[IncidentStore] = field(default_factory=list)
     notifiers: list[ContactNotifier] = field(default_factory=list)
 
-    def start_engine(self) -> IncidentEngine:
+    def start_engine(self, health_check: Any = None) -> IncidentEngine:
         """A fresh engine over the same files: what a restarted erpmon builds."""
         store = IncidentStore(str(self.dir / "incidents.db"), str(self.dir / "incident-response.log"))
         notifier = ContactNotifier(
@@ -161,7 +170,7 @@ class World:
             store, self.config, clock=self.clock, notifier=notifier, templates=lambda: self.templates,
             external_url="http://erpmon.test:9090/", ack_secret=b"k" * 32,
             rule_exprs=lambda name: ["erpgo_up == 0"] if name == "APIDown" else [],
-            query=lambda expr, t: promql.instant_vector(expr, t).labels,
+            query=lambda expr, t: promql.instant_vector(expr, t).labels, health_check=health_check,
         )  # fmt: skip
         self.engines.append(engine)
         self.stores.append(store)

@@ -4,8 +4,12 @@ real webhook, Level 3 to management and the status page, resolution; and its var
 
 from __future__ import annotations
 
+import socket
+
+import pytest
 from tests.incidents.conftest import World
 
+from erpmon.health import HealthRunner, parse_checks_config
 from erpmon.incidents import IncidentEngine
 
 
@@ -212,3 +216,38 @@ async def test_a_step_interrupted_mid_way_is_announced_once(world: World) -> Non
     assert [e.kind for e in inc.timeline] == ["opened", "escalation", "interrupted"]
     assert not (world.dir / "restarts").exists()  # at most once: the interrupted command is not rerun
     assert inc.escalation == "verifying"
+
+
+@pytest.mark.parametrize("listening", [True, False])
+async def test_verification_by_a_health_check(world: World, listening: bool) -> None:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    if listening:
+        sock.listen()
+    port = sock.getsockname()[1]
+    runner = HealthRunner(
+        parse_checks_config(f"checks:\n  - {{name: api-tcp, type: tcp, address: '127.0.0.1:{port}'}}\n")
+    )
+
+    async def health_check(name: str) -> tuple[bool, str]:
+        spec = runner.cfg.by_name(name)
+        assert spec is not None
+        result = await runner.run_check(spec)
+        return result.success, result.message
+
+    try:
+        engine = world.start_engine(health_check)
+        world.flush(engine, world.alert("CheckedDown"))
+        await world.advance(engine, 30)
+    finally:
+        sock.close()
+    inc = engine.store.get(1)
+    assert inc is not None
+    verification = next(e for e in inc.timeline if e.kind == "verification")
+    if listening:
+        assert verification.message == "problem gone: health check api-tcp: ok"
+        assert inc.escalation == "paused" and not world.inbox.messages
+    else:
+        reason = f"connect to 127.0.0.1:{port}: Connection refused"
+        assert verification.message == f"problem persists: health check api-tcp: {reason}"
+        assert len(world.inbox.to("alice@example.com")) == 1

@@ -155,8 +155,9 @@ class Runtime:
         if args.incidents_config_file:
             try:
                 self.incidents = IncidentsRuntime(
-                    args, self.alerting.service, self.engine, lambda: self.rules, self.clock, self.registry
-                )
+                    args, self.alerting.service, self.engine, lambda: self.rules, self.clock, self.registry,
+                    checks=self.checks,
+                )  # fmt: skip
             except Exception:
                 self.tsdb.close()
                 raise

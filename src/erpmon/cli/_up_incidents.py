@@ -25,6 +25,7 @@ from erpmon.alerting.dispatch import FlushContext
 from erpmon.alerting.templates import TemplateSet
 from erpmon.clock import Clock
 from erpmon.config import ConfigError
+from erpmon.health import HealthRunner
 from erpmon.incidents import ContactNotifier, IncidentEngine, IncidentStore
 from erpmon.incidents.config import IncidentsConfig, load_incidents_config
 from erpmon.model import Labels
@@ -72,6 +73,7 @@ class IncidentsRuntime:
         rules: Callable[[], RuleManager],
         clock: Clock,
         registry: CollectorRegistry,
+        checks: HealthRunner | None = None,
     ) -> None:
         if service is None:
             raise IncidentsConfigError(
@@ -108,6 +110,13 @@ class IncidentsRuntime:
         def query(expr: str, t_ms: int) -> Sequence[Labels]:
             return promql.instant_vector(expr, t_ms).labels
 
+        async def health_check(name: str) -> tuple[bool, str]:
+            spec = checks.cfg.by_name(name) if checks is not None else None
+            if checks is None or spec is None:
+                return False, f"no check {name!r} in checks.yml"
+            result = await checks.run_check(spec)
+            return result.success, result.message
+
         self.engine = IncidentEngine(
             self.store,
             cfg,
@@ -118,6 +127,7 @@ class IncidentsRuntime:
             ack_secret=_ack_secret(directory),
             rule_exprs=rule_exprs,
             query=query,
+            health_check=health_check,
             registry=registry,
         )
         service.flush_observers.append(self._observe)

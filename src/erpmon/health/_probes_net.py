@@ -166,7 +166,10 @@ async def probe_tcp(o: Mapping[str, Any], probe: Probe, timeout_s: float) -> Non
     except TimeoutError as err:
         raise ProbeFailed(f"connect to {o['address']} timed out after {timeout_s:g}s") from err
     except OSError as err:
-        raise ProbeFailed(_tls_reason(err) or f"connect to {o['address']}: {err.strerror or err}") from err
+        reason = _tls_reason(err) or ""
+        if not reason.startswith("TLS"):
+            reason = f"connect to {o['address']}: {os.strerror(err.errno) if err.errno else err}"
+        raise ProbeFailed(reason) from err
     writer.close()
     with contextlib.suppress(OSError, ssl.SSLError):
         await writer.wait_closed()

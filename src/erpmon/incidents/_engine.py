@@ -22,7 +22,7 @@ import contextlib
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -44,6 +44,8 @@ from erpmon.model import Labels
 log = structlog.get_logger("erpmon.incidents")
 
 NS_PER_MS = 1_000_000
+# Runs a checks.yml check by name now: (succeeded, what it found).
+HealthCheck = Callable[[str], Awaitable[tuple[bool, str]]]
 IDLE_WAKE_S = 60.0
 _BUCKETS = (60, 300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 24 * 3600, 72 * 3600)
 
@@ -133,6 +135,7 @@ class IncidentEngine:
         ack_secret: bytes,
         rule_exprs: RuleExprs | None = None,
         query: Query | None = None,
+        health_check: HealthCheck | None = None,
         registry: CollectorRegistry | None = None,
     ) -> None:
         self.store = store
@@ -144,6 +147,7 @@ class IncidentEngine:
         self._secret = ack_secret
         self.rule_exprs = rule_exprs
         self.query = query
+        self.health_check = health_check
         self.runner = ActionRunner(store, dry_run=config.dry_run)
         self.metrics = IncidentMetrics(registry)
         if registry is not None:
@@ -492,6 +496,11 @@ class IncidentEngine:
             return Verdict(True, f"check {check_name!r} no longer exists")
         if check.query:
             return await query_persists(check.query, now, self.query)
+        if check.health:
+            if self.health_check is None:
+                return Verdict(True, f"no health checks are configured to run {check.health!r}")
+            ok, detail = await self.health_check(check.health)
+            return Verdict(not ok, f"health check {check.health}: {detail}")
         result = await self._run_action(inc, self.config.actions[check.action], limits=False)
         return Verdict(not result.ok, f"check {check_name}: {result.summary()}")
 

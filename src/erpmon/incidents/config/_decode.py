@@ -352,13 +352,14 @@ class _Builder:
         )
 
     def check(self, node: Node, actions: Mapping[str, Action]) -> Check | None:
-        f = self.dec.fields(node, "check", ("name", "query", "action"))
+        f = self.dec.fields(node, "check", ("name", "query", "action", "health"))
         if f is None:
             return None
         name = self.name_of(f, node, "check")
         query, action = self.dec.string(f.get("query")), self.dec.string(f.get("action"))
-        if bool(query) == bool(action):
-            self.dec.error(node, f"check {name!r} needs exactly one of query, action")
+        health = self.dec.string(f.get("health"))
+        if [bool(query), bool(action), bool(health)].count(True) != 1:
+            self.dec.error(node, f"check {name!r} needs exactly one of query, action, health")
         if query:
             from erpmon.promql import PromQLSyntaxError, parse_expr
 
@@ -368,7 +369,7 @@ class _Builder:
                 self.dec.error(f.get("query"), f"check {name!r}: {err}")
         if action and action not in actions:
             self.dec.error(f.get("action"), f"unknown action {action!r} in check {name!r}")
-        return Check(name, query, action)
+        return Check(name, query, action, health)
 
     def status_page(self, node: Node | None) -> StatusPageConfig:
         f = self.dec.fields(node, "status_page", ("title", "components"))

@@ -94,12 +94,13 @@ class Action:
 
 @dataclass(frozen=True)
 class Check:
-    """A named verification: a PromQL expression (the problem persists while it returns anything)
-    or an action (the problem is gone when it succeeds)."""
+    """A named verification: a PromQL expression (the problem persists while it returns anything),
+    an action, or a health check of checks.yml (the problem is gone when it succeeds)."""
 
     name: str
     query: str = ""
     action: str = ""
+    health: str = ""
 
 
 @dataclass(frozen=True)
