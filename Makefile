@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LISTEN ?= 127.0.0.1:9090
-DATA ?= data
+DATA ?= demo-data
 
 .PHONY: run test lint typecheck pytest bench clean
 
@@ -17,10 +17,10 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# The live demo: the reference ERPGo with simulated customers and scheduled faults, watched by erpmon
+# with the ERPGo pack (rules, routing, incidents, checks); notifications land in an inbox it serves.
 run: $(STAMP)
-	@echo "erpmon: http://$(LISTEN)/api/v1/targets (targets), /metrics (self), /node/metrics (host), /api/v1/status/tsdb"
-	@echo "erpmon: data in $(DATA)/; reload with 'kill -HUP' or 'curl -X POST http://$(LISTEN)/-/reload'; Ctrl-C stops"
-	$(BIN)/erpmon up --web.listen-address=$(LISTEN) --storage.tsdb.path=$(DATA) --web.enable-lifecycle
+	$(BIN)/erpmon demo --web.listen-address=$(LISTEN) --data-dir=$(DATA)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -195,6 +195,15 @@ UP_FLAGS: list[tuple[str, dict[str, object]]] = [
             "default $ERPMON_API_TOKEN. Without one, writes are refused.",
         },
     ),
+    (
+        "--web.notification-inbox",
+        {
+            "dest": "notification_inbox",
+            "action": "store_true",
+            "help": "Serve a notification inbox (POST /api/v1/notifications/inbox, "
+            "GET /api/v1/notifications, /notifications) that webhook receivers can point at.",
+        },
+    ),
     ("--log.level", {"dest": "log_level", "default": "info", "choices": list(LEVELS)}),
     ("--log.format", {"dest": "log_format", "default": "logfmt", "choices": ["logfmt", "json"]}),
 ]
@@ -223,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_health_commands(check_sub)
 
     from erpmon.cli._alerts import add_alerts_commands
+    from erpmon.cli._demo import add_demo_commands
     from erpmon.cli._incidents import add_incidents_commands
     from erpmon.cli._query import add_query_commands
     from erpmon.cli._rules import add_rules_commands
@@ -233,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_rules_commands(sub)
     add_alerts_commands(sub)
     add_incidents_commands(sub)
+    add_demo_commands(sub)
     return parser
 
 
@@ -270,6 +281,14 @@ def main(argv: list[str] | None = None) -> int:
         from erpmon.cli._alerts import run_alerts
 
         return run_alerts(args)
+    if args.command == "erpgo":
+        from erpmon.cli._demo import run_erpgo
+
+        return run_erpgo(args)
+    if args.command == "demo":
+        from erpmon.cli._demo import run_demo
+
+        return run_demo(args)
     if args.command == "incidents":
         from erpmon.cli._incidents import run_incidents
 

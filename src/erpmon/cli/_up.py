@@ -41,6 +41,7 @@ from erpmon.scrape import ScrapeManager
 from erpmon.tsdb import TSDB, TSDBOptions
 from erpmon.web import WebContext, build_app, query_routes, rfc3339, rules_routes
 from erpmon.web._checks_api import checks_routes
+from erpmon.web._inbox import Inbox, inbox_routes
 
 log = logging.getLogger("erpmon")
 
@@ -395,6 +396,7 @@ def run_up(args: argparse.Namespace) -> int:
             *runtime.alerting.routes(),
             *(runtime.incidents.routes() if runtime.incidents is not None else []),
             *(checks_routes(runtime.checks) if runtime.checks is not None else []),
+            *(inbox_routes(Inbox()) if args.notification_inbox else []),
         ],
     )
     config = uvicorn.Config(
