@@ -54,6 +54,11 @@ class Faults:
     leak_mb_per_s: float = 0.0  # memory growth
 
 
+def _sql_sleep(seconds: float) -> int:
+    time.sleep(float(seconds))
+    return 0
+
+
 def hash_password(password: str, salt: bytes | None = None) -> str:
     salt = salt or os.urandom(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=2**12, r=8, p=1)
@@ -129,6 +134,12 @@ class ERPGo:
             kw["connect_args"] = {"check_same_thread": False}
             kw["poolclass"] = sa.pool.QueuePool
         self.engine = sa.create_engine(database_url, **kw)
+        if self.engine.dialect.name == "sqlite":
+
+            @sa.event.listens_for(self.engine, "connect")
+            def _sleep_function(dbapi: Any, _: Any) -> None:
+                dbapi.create_function("erpgo_sleep", 1, _sql_sleep)
+
         instrument_engine(self.engine, self.metrics)
         Base.metadata.create_all(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -159,14 +170,20 @@ class ERPGo:
     def db(self) -> Iterator[DBSession]:
         with self.sessions.begin() as session:
             if self.faults.slow_queries_s:
-                session.execute(sa.text("SELECT 1"))
-                time.sleep(self.faults.slow_queries_s)
+                # A slow statement, measured as one by the query metrics (not a pause beside it).
+                sleep = "pg_sleep" if self.engine.dialect.name == "postgresql" else "erpgo_sleep"
+                session.execute(sa.text(f"SELECT {sleep}(:s)"), {"s": self.faults.slow_queries_s})
             yield session
 
     def apply_faults(self, faults: Faults) -> None:
         self.faults = faults
+        released = len(self._held) > faults.hold_connections
         while len(self._held) > faults.hold_connections:
             self._held.pop().close()
+        if released:
+            # The pool would keep the released connections open and idle; close them, as a
+            # database/sql pool trims idle connections, so the open count falls back.
+            self.engine.pool.dispose()
         while len(self._held) < faults.hold_connections:
             try:
                 self._held.append(self.engine.connect())

@@ -60,9 +60,9 @@ SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
             ),
             _s(
                 "slow_queries",
-                "every database transaction takes 0.3 s longer",
+                "each transaction runs a 1.2 s statement first",
                 ("SlowQueries",),
-                faults={"slow_queries_s": 0.3},
+                faults={"slow_queries_s": 1.2},
             ),
             _s(
                 "cache_miss_storm",
