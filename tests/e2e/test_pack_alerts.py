@@ -41,8 +41,12 @@ GROUPS = {
     "performance": [
         ("latency_spike", "HighResponseTime", "warning"),
         ("slow_queries", "SlowQueries", "warning"),
-        ("slow_frontend", "SlowPageLoad", "warning"),
         ("memory_growth", "APIHighMemoryUsage", "warning"),
+    ],
+    "frontend": [
+        ("slow_frontend", "SlowPageLoad", "warning"),
+        ("slow_frontend", "HighLayoutShift", "warning"),
+        ("slow_frontend", "HighJavaScriptErrorRate", "warning"),
     ],
     "business": [
         ("order_backlog", "OrderProcessingBacklog", "warning"),

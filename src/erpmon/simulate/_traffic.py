@@ -232,16 +232,21 @@ class Simulator:
         loop = asyncio.get_running_loop()
         visits: set[asyncio.Task[None]] = set()
         last_office = 0.0
-        while True:
-            await asyncio.sleep(self.rng.expovariate(max(self.rate(), 0.01)))
-            if len(visits) < 50:  # a slow ERPGo must not pile up unbounded visits
-                task = loop.create_task(self.visit())
-                visits.add(task)
-                task.add_done_callback(visits.discard)
-            if time.monotonic() - last_office > 2.0:
-                last_office = time.monotonic()
-                with contextlib.suppress(Exception):
-                    await self.back_office()
+        try:
+            while True:
+                await asyncio.sleep(self.rng.expovariate(max(self.rate(), 0.01)))
+                if len(visits) < 50:  # a slow ERPGo must not pile up unbounded visits
+                    task = loop.create_task(self.visit())
+                    visits.add(task)
+                    task.add_done_callback(visits.discard)
+                if time.monotonic() - last_office > 2.0:
+                    last_office = time.monotonic()
+                    with contextlib.suppress(Exception):
+                        await self.back_office()
+        finally:  # stopping the simulator stops its visits too, before the client closes
+            for task in visits:
+                task.cancel()
+            await asyncio.gather(*visits, return_exceptions=True)
 
     def summary(self) -> dict[str, Any]:
         return {**asdict(self.stats), "visits_per_s_now": round(self.rate(), 2)}
