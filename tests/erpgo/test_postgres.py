@@ -19,9 +19,10 @@ async def erpgo_pg(postgres: Postgres) -> AsyncIterator[tuple[ERPGo, httpx.Async
     url = postgres.dsn.replace("postgresql://", "postgresql+psycopg://")
     service = ERPGo(url, fault_key="k", pool_size=5)
     app = create_app(service)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://erpgo"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://erpgo") as client,
+    ):
         yield service, client
 
 
