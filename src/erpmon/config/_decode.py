@@ -268,3 +268,24 @@ class Decoder:
             else:
                 seen.add(name)
                 out[name] = vnode
+
+
+def compose_checked(text: str, filename: str) -> Node | None:
+    """The document's root node for erpmon's own config files (checks.yml, incidents.yml): a YAML
+    syntax error, or an alias yaml.v2 would refuse, is a `ConfigError` with its position."""
+    import yaml
+
+    from erpmon.config._errors import ConfigError
+    from erpmon.config._yamlnode import alias_problem, compose
+
+    try:
+        root = compose(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        raise ConfigError([Problem(filename, line, col, f"yaml: {getattr(err, 'problem', err)}")]) from err
+    if root is not None and not is_null(root):
+        bad = alias_problem(root)
+        if bad is not None:
+            raise ConfigError([Problem(filename, *position(bad[0]), bad[1])])
+    return root

@@ -17,11 +17,11 @@ from typing import Any
 
 import yaml
 
-from erpmon.config._decode import Decoder
+from erpmon.config._decode import Decoder, compose_checked
 from erpmon.config._errors import ConfigError, Problem
 from erpmon.config._targets import decode_duration
 from erpmon.config._units import parse_base2_bytes
-from erpmon.config._yamlnode import MappingNode, Node, alias_problem, compose, is_null
+from erpmon.config._yamlnode import MappingNode, Node, is_null
 
 # type -> (required fields, optional fields)
 TYPES: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = MappingProxyType({
@@ -111,18 +111,8 @@ def parse_checks_config(
     text: str, filename: str = "checks.yml", *, overrides: Mapping[str, str] | None = None
 ) -> ChecksConfig:
     text = expand(text, overrides or {})
-    try:
-        root = compose(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-        raise ConfigError([Problem(filename, line, col, f"yaml: {getattr(err, 'problem', err)}")]) from err
+    root = compose_checked(text, filename)
     dec = Decoder(filename)
-    if root is not None and not is_null(root):
-        bad = alias_problem(root)
-        if bad is not None:
-            dec.error(*bad)
-            raise ConfigError(dec.problems)
     f = dec.fields(root, "checks", ("defaults", "score", "checks")) or {}
     df = dec.fields(f.get("defaults"), "defaults", ("interval", "timeout", "retries")) or {}
     defaults = (

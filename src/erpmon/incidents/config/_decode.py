@@ -18,10 +18,10 @@ import yaml
 from erpmon.alerting._yamlvalues import decode_matchers
 from erpmon.alerting.config import GlobalConfig, IntegrationConfig, ReceiverConfig
 from erpmon.alerting.config._receivers import decode_receiver
-from erpmon.config._decode import Decoder
+from erpmon.config._decode import Decoder, compose_checked
 from erpmon.config._errors import ConfigError, Problem
 from erpmon.config._targets import decode_duration
-from erpmon.config._yamlnode import MappingNode, Node, alias_problem, compose, is_null
+from erpmon.config._yamlnode import MappingNode, Node, is_null
 from erpmon.incidents.config._model import (
     DEFAULT_ALIASES,
     DEFAULT_SEVERITIES,
@@ -93,18 +93,8 @@ def parse_incidents_config(
     glob: GlobalConfig | None = None,
 ) -> IncidentsConfig:
     """`receivers`: the alertmanager.yml receiver names contacts may name (None: not checked)."""
-    try:
-        root = compose(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-        raise ConfigError([Problem(filename, line, col, f"yaml: {getattr(err, 'problem', err)}")]) from err
+    root = compose_checked(text, filename)
     dec = Decoder(filename)
-    if root is not None and not is_null(root):
-        bad = alias_problem(root)
-        if bad is not None:
-            dec.error(*bad)
-            raise ConfigError(dec.problems)
     cfg = _Builder(dec, base_dir, receivers, glob or GlobalConfig()).build(root, filename)
     if dec.problems:
         raise ConfigError(sorted(dec.problems, key=lambda p: (p.line, p.column)))
